@@ -1,0 +1,18 @@
+// The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
+// run(), so listing every verb here keeps `smp-lab --help` fast.
+import type { Verb } from '../verb.js';
+
+
+export const VERBS: readonly Verb[] = [
+
+] as unknown as readonly Verb[];
+
+/** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
+export function otherConfigKeys(verb: string): ReadonlySet<string> {
+  const keys = new Set<string>();
+  for (const v of VERBS) {
+    keys.add(v.name);
+    if (v.name !== verb) for (const k of Object.keys(v.options)) keys.add(k);
+  }
+  return keys;
+}
