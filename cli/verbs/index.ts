@@ -1,9 +1,15 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { fleetVerb } from './fleet.js';
+import { tickleVerb } from './tickle.js';
+import { wakeVerb } from './wake.js';
 
 
 export const VERBS: readonly Verb[] = [
+  fleetVerb,
+  tickleVerb,
+  wakeVerb,
 
 ] as unknown as readonly Verb[];
 
