@@ -92,7 +92,8 @@ export function resolveConfig<S extends OptionSpecs>(specs: S, src: ConfigSource
       config[key] = parseValue(`config file key "${key}"`, fileValues[key], s);
       origin[key] = 'file';
     } else {
-      config[key] = s.default;
+      // Defaults are written as a user would write them (durations in seconds or '5m').
+      config[key] = s.default === undefined ? undefined : parseValue(`default of --${flag}`, s.default, s);
       origin[key] = 'default';
     }
   }

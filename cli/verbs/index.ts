@@ -1,10 +1,10 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
-
+import { portsVerb } from './ports.js';
 
 export const VERBS: readonly Verb[] = [
-
+  portsVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
