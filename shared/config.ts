@@ -116,7 +116,7 @@ function parseFlags(specs: OptionSpecs, src: ConfigSources) {
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
-    throw smpError('USAGE', `${src.verb}: ${msg}; see \`smp-lab ${src.verb} --help\``);
+    throw smpError('USAGE', `${msg}; see \`smp-lab ${src.verb} --help\``);
   }
 }
 
