@@ -98,7 +98,7 @@ t.test('fleet inbound over real sockets', async (t) => {
     await waitUntil(() => s.tickled.every((v, i) => v >= before[i]! + 1), 'all agents tickled');
   });
 
-  await t.test('multicast wake and plain magic packets to the group', async (t) => {
+  await t.test('multicast wake and plain magic packets to the group', async () => {
     for (const i of [30, 31, 32]) s.awake[i] = 0;
     await sendMulticastTickle({ ips: [], guids: [], macs: [ids.mac(30), ids.mac(31)] },
       { address: TICKLE_MULTICAST_GROUP, port: udp.port, serverName: 'NS-LAB', commands: Command.WAKE });
