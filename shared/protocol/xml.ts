@@ -78,7 +78,11 @@ function toNodes(raw: unknown): XmlNode[] {
   for (const item of raw as Record<string, unknown>[]) {
     let name = '';
     let kids: unknown = [];
-    for (const k of Object.keys(item)) if (k !== ':@') (name = k), (kids = item[k]);
+    for (const k of Object.keys(item)) {
+      if (k === ':@') continue;
+      name = k;
+      kids = item[k];
+    }
     const attrs = (item[':@'] ?? {}) as Record<string, string>;
     if (name === '#text') {
       out.push({ name, attrs: {}, children: [], text: String(kids) });
