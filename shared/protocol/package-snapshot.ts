@@ -5,6 +5,7 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
 import { smpError } from '../errors.js';
 import { braced, parseGuid } from './guid.js';
 import { attr, child, children, escapeXml, parseXml, type XmlLimits } from './xml.js';
+import { queryParam, type Query } from './query.js';
 
 export const PACKAGE_SNAPSHOT_PATH = '/Altiris/NS/Agent/GetPackageSnapshot.aspx';
 export const SNAPSHOT_FORMAT_VERSION = '1';
@@ -148,15 +149,11 @@ export function snapshotUrlPath(q: SnapshotQuery): string {
 }
 
 /** Reads the query of a snapshot request (parameter names case-insensitive, as ASP.NET reads them). */
-export function decodeSnapshotQuery(query: Readonly<Record<string, string | undefined>>): SnapshotQuery {
-  const get = (n: string): string | undefined => {
-    for (const [k, v] of Object.entries(query)) if (k.toLowerCase() === n) return v;
-    return undefined;
-  };
-  const version = get('version');
+export function decodeSnapshotQuery(query: Query): SnapshotQuery {
+  const version = queryParam(query, 'version', 20);
   if (version !== undefined && !/^\d{1,15}$/.test(version)) throw smpError('BAD_INPUT', 'version must be a whole number');
-  const resource = get('resource');
-  const pkg = get('packageguid') ?? get('packageid');
+  const resource = queryParam(query, 'resource', 64);
+  const pkg = queryParam(query, 'packageGuid', 64) ?? queryParam(query, 'packageId', 64);
   if (pkg === undefined || pkg === '') throw smpError('MISSING_PARAMETER', 'packageGuid is required (the package GUID)');
   return {
     packageGuid: parseGuid(pkg, 'packageGuid'),

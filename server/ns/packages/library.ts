@@ -4,10 +4,10 @@
 // Never serves or writes a file outside its root; names are checked by the snapshot codec.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { smpError } from '../../shared/errors.js';
-import { checkFileName } from '../../shared/protocol/package-snapshot.js';
-import { ensureDeterministicFile } from './deterministic-content.js';
-import type { PackageFile, PackageRecord, PackageStore } from './package-store.js';
+import { smpError } from '../../../shared/errors.js';
+import { checkFileName } from '../../../shared/protocol/package-snapshot.js';
+import { ensureDeterministicFile } from '../deterministic-content.js';
+import type { PackageFile, PackageRecord, PackageStore } from '../store/packages.js';
 
 /** GUID of the first lab package (the one the lab software-delivery policy names). */
 export const LAB_PACKAGE_GUID = 'ACAEB846-4EE0-4AB6-A8C2-BB1CF9FF2B84';

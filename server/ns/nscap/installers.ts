@@ -3,7 +3,7 @@
 // download tests move real bytes). These are lab stand-ins, never real Symantec binaries.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDeterministicFile } from './deterministic-content.js';
+import { ensureDeterministicFile } from '../deterministic-content.js';
 
 /** Sidecar kept next to the installers: rel -> size and hash, so a restart keeps files (and ETags). */
 const MANIFEST = '.smp-lab-manifest.json';

@@ -1,8 +1,9 @@
-// Package state of the NS and its Package Server role, kept in the NS store (SQLite through
-// better-sqlite3): packages, their files with sizes and hashes, and issued client certificates.
-// Reads come from an in-memory copy loaded at open; every write goes to SQLite first.
-import type { Database } from 'better-sqlite3';
-import { smpError } from '../../shared/errors.js';
+// Store module of the NS and its Package Server role: packages (files with sizes, hashes and
+// content seeds, version) and issued client certificates. Reads come from an in-memory copy
+// loaded at open; every write goes to SQLite first. Never touches package files on disk.
+import { smpError } from '../../../shared/errors.js';
+import type { Db } from './database.js';
+import { defineStoreModule } from './module.js';
 
 export interface PackageFile {
   readonly name: string;
@@ -26,14 +27,6 @@ export interface PackageRecord {
 
 export const packageSize = (p: PackageRecord): number => p.files.reduce((n, f) => n + f.size, 0);
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ns_packages (
-  guid TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, priority TEXT NOT NULL,
-  min_speed INTEGER NOT NULL, enable_multicast INTEGER NOT NULL, origin TEXT NOT NULL, files TEXT NOT NULL,
-  updated TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ns_client_certificates (
-  resource_guid TEXT PRIMARY KEY, serial TEXT NOT NULL, pem TEXT NOT NULL, issued TEXT NOT NULL);
-`;
 
 interface PackageRow {
   guid: string; name: string; version: number; priority: string; min_speed: number; enable_multicast: number;
@@ -41,13 +34,12 @@ interface PackageRow {
 }
 
 export class PackageStore {
-  private readonly db: Database;
+  private readonly db: Db;
   private readonly packages = new Map<string, PackageRecord>();
 
-  constructor(db: Database) {
+  constructor(db: Db) {
     this.db = db;
-    db.exec(SCHEMA);
-    for (const row of db.prepare('SELECT * FROM ns_packages').all() as PackageRow[]) this.packages.set(row.guid, fromRow(row));
+    for (const row of db.prepare('SELECT * FROM packages').all() as PackageRow[]) this.packages.set(row.guid, fromRow(row));
   }
 
   list(): PackageRecord[] {
@@ -68,7 +60,7 @@ export class PackageStore {
     const version = pkg.version ?? (prior === undefined ? 1 : sameFiles ? prior.version : prior.version + 1);
     const rec: PackageRecord = { ...pkg, version };
     try {
-      this.db.prepare(`INSERT INTO ns_packages (guid, name, version, priority, min_speed, enable_multicast, origin, files, updated)
+      this.db.prepare(`INSERT INTO packages (guid, name, version, priority, min_speed, enable_multicast, origin, files, updated)
         VALUES (@guid, @name, @version, @priority, @minSpeed, @mc, @origin, @files, @updated)
         ON CONFLICT(guid) DO UPDATE SET name=@name, version=@version, priority=@priority, min_speed=@minSpeed,
         enable_multicast=@mc, origin=@origin, files=@files, updated=@updated`).run({
@@ -83,13 +75,13 @@ export class PackageStore {
   }
 
   putClientCertificate(resourceGuid: string, serial: string, pem: string): void {
-    this.db.prepare(`INSERT INTO ns_client_certificates (resource_guid, serial, pem, issued) VALUES (?, ?, ?, ?)
+    this.db.prepare(`INSERT INTO client_certificates (resource_guid, serial, pem, issued) VALUES (?, ?, ?, ?)
       ON CONFLICT(resource_guid) DO UPDATE SET serial=excluded.serial, pem=excluded.pem, issued=excluded.issued`)
       .run(resourceGuid, serial, pem, new Date().toISOString());
   }
 
   clientCertificate(resourceGuid: string): { serial: string; pem: string; issued: string } | undefined {
-    return this.db.prepare('SELECT serial, pem, issued FROM ns_client_certificates WHERE resource_guid = ?').get(resourceGuid) as
+    return this.db.prepare('SELECT serial, pem, issued FROM client_certificates WHERE resource_guid = ?').get(resourceGuid) as
       { serial: string; pem: string; issued: string } | undefined;
   }
 }
@@ -100,3 +92,16 @@ function fromRow(r: PackageRow): PackageRecord {
     enableMulticast: r.enable_multicast === 1, origin: r.origin, files: JSON.parse(r.files) as PackageFile[],
   };
 }
+
+export const packagesModule = defineStoreModule({
+  name: 'packages',
+  schema: [
+    `CREATE TABLE IF NOT EXISTS packages (
+      guid TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, priority TEXT NOT NULL,
+      min_speed INTEGER NOT NULL, enable_multicast INTEGER NOT NULL, origin TEXT NOT NULL, files TEXT NOT NULL,
+      updated TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS client_certificates (
+      resource_guid TEXT PRIMARY KEY, serial TEXT NOT NULL, pem TEXT NOT NULL, issued TEXT NOT NULL)`,
+  ],
+  open: (db) => new PackageStore(db),
+});

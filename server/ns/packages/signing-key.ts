@@ -4,7 +4,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { smpError } from '../../shared/errors.js';
+import { smpError } from '../../../shared/errors.js';
 
 export const SIGNING_KEY_FILE = 'ns-signing-key.pem';
 
