@@ -121,7 +121,7 @@ export function verifySignedSnapshot(s: SignedSnapshot, sourceKey: string): Snap
   if (s.algorithm !== SNAPSHOT_ALGORITHM) throw smpError('CRYPTO', `snapshot signature algorithm ${JSON.stringify(s.algorithm)} is not ${SNAPSHOT_ALGORITHM}`);
   if (sourceKey === '') throw smpError('CRYPTO', 'no sourceKey: the snapshot cannot be verified');
   const der = Buffer.from(sourceKey, 'base64');
-  let ok = false;
+  let ok: boolean;
   try {
     const key = createPublicKey({ key: der, format: 'der', type: 'spki' });
     ok = verify(null, s.snapshotBytes, key, s.signature);
