@@ -81,6 +81,13 @@ export function answerPreconditions(request: FastifyRequest, reply: FastifyReply
     if (ifRange.trim() === etag) delete h['if-range'];
     else delete h['range'];
   }
+  // An unsatisfiable single range gets 416 with `Content-Range: bytes */size` (as IIS and RFC 9110 say).
+  const m = typeof h['range'] === 'string' ? /^bytes=(\d*)-(\d*)$/.exec(h['range'].trim()) : null;
+  if (m !== null && ((m[1] !== '' && Number(m[1]) >= stat.size) || (m[1] === '' && m[2] === '0'))) {
+    void reply.code(416).header('Content-Range', `bytes */${stat.size}`).type('text/html')
+      .send(iisErrorPage(416, 'Requested Range Not Satisfiable'));
+    return true;
+  }
   return false;
 }
 
