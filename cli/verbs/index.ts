@@ -2,11 +2,11 @@
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
 import { certsVerb } from './certs.js';
-
+import { portsVerb } from './ports.js';
 
 export const VERBS: readonly Verb[] = [
+  portsVerb,
   certsVerb,
-
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
