@@ -20,7 +20,7 @@ async function curl(args: string[]): Promise<{ stdout: string; code: number }> {
     return { stdout: r.stdout, code: 0 };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    throw new Error(`curl ${args.join(' ')} failed (${e.code}): ${e.stderr}`);
+    throw new Error(`curl ${args.join(' ')} failed (${e.code}): ${e.stderr}`, { cause: err });
   }
 }
 
