@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,11 +49,24 @@ async function post(port: number, path: string, body: string, headers: Record<st
   return text;
 }
 
-interface Row { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number }
+interface Row { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuUsPerReq: number }
 
-async function load(name: string, port: number, requests: autocannon.Request[], seconds = DURATION): Promise<Row> {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, pipelining: 1, duration: seconds, requests });
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+/** CPU seconds (user + system) a process has used, from /proc (Linux); NaN elsewhere. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function load(name: string, target: Target, requests: autocannon.Request[], seconds = DURATION): Promise<Row> {
+  const cpu0 = await cpuSeconds(target.child.pid!);
+  const r = await autocannon({ url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, pipelining: 1, duration: seconds, requests });
+  const cpu = (await cpuSeconds(target.child.pid!)) - cpu0;
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, cpuUsPerReq: (cpu * 1e6) / Math.max(1, r.requests.total) };
 }
 
 /** Requests that go round the registered agents, one body a request. */
@@ -90,25 +103,28 @@ try {
   } });
 
   // Warm both servers (JIT, caches) before measuring.
-  await load('warm-up bare', bare.port, [{ method: 'GET', path: '/' }], 2);
-  await load('warm-up ns', ns.port, rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, null)), (k) => ({ 'x-sma-id': guids[k]! })), 2);
+  await load('warm-up bare', bare, [{ method: 'GET', path: '/' }], 2);
+  await load('warm-up ns', ns, rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, null)), (k) => ({ 'x-sma-id': guids[k]! })), 2);
 
   const rows: Row[] = [];
-  rows.push(await load('bare fastify GET / (reference)', bare.port, [{ method: 'GET', path: '/' }]));
-  rows.push(await load('GetClientPolicies POST, full answer', ns.port,
+  rows.push(await load('bare fastify GET / (reference)', bare, [{ method: 'GET', path: '/' }]));
+  rows.push(await load('GetClientPolicies POST, full answer', ns,
     rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, null)), (k) => ({ 'x-sma-id': guids[k]! }))));
-  rows.push(await load('GetClientPolicies POST, unchanged hash', ns.port,
+  rows.push(await load('GetClientPolicies POST, unchanged hash', ns,
     rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, hash)), (k) => ({ 'x-sma-id': guids[k]! }))));
-  rows.push(await load('PostEvent.aspx inventory NSE (durable)', ns.port,
+  rows.push(await load('PostEvent.aspx inventory NSE (durable)', ns,
     rotating('/Altiris/NS/Agent/PostEvent.aspx', guids.map((g, i) => nse(g, i)), () => ({}))));
-  rows.push(await load('bare fastify GET / (reference, again)', bare.port, [{ method: 'GET', path: '/' }]));
+  rows.push(await load('bare fastify GET / (reference, again)', bare, [{ method: 'GET', path: '/' }]));
 
   const ref = (rows[0]!.rps + rows[4]!.rps) / 2;
   console.log(`\nNS benchmark: ${CONNECTIONS} keep-alive connections, ${DURATION} s per run, ${AGENTS} registered agents, SQLite store on disk, access log on`);
-  console.log(`${'run'.padEnd(42)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ratio'.padStart(6)} ${'errors'.padStart(7)}`);
+  const refCpu = (rows[0]!.cpuUsPerReq + rows[4]!.cpuUsPerReq) / 2;
+  console.log(`${'run'.padEnd(42)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ratio'.padStart(6)} ${'CPU us/req'.padStart(11)} ${'CPU ratio'.padStart(10)} ${'errors'.padStart(7)}`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${(r.rps / ref).toFixed(2).padStart(6)} ${String(r.errors + r.non2xx).padStart(7)}`);
+    console.log(`${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${(r.rps / ref).toFixed(2).padStart(6)} ` +
+      `${r.cpuUsPerReq.toFixed(0).padStart(11)} ${(refCpu / r.cpuUsPerReq).toFixed(2).padStart(10)} ${String(r.errors + r.non2xx).padStart(7)}`);
   }
+  console.log('ratio = req/s against bare fastify; CPU ratio = server CPU per request of bare fastify / of this run (less sensitive to other load on the machine)');
   const checks: Array<[string, number, number]> = [
     ['GetClientPolicies (full answer) >= 0.8 x bare', rows[1]!.rps / ref, 0.8],
     ['GetClientPolicies (unchanged hash) >= 0.8 x bare', rows[2]!.rps / ref, 0.8],
