@@ -2,6 +2,7 @@
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
 import { fleetVerb } from './fleet.js';
+import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { tickleVerb } from './tickle.js';
 import { wakeVerb } from './wake.js';
@@ -11,6 +12,7 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  nsVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
