@@ -1,6 +1,7 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
@@ -9,6 +10,7 @@ import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
   portsVerb,
+  certsVerb,
   fleetVerb,
   tickleVerb,
   wakeVerb,
