@@ -3,6 +3,7 @@
 import type { Verb } from '../verb.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
+import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { tickleVerb } from './tickle.js';
 import { wakeVerb } from './wake.js';
@@ -13,6 +14,7 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  nsVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
