@@ -4,6 +4,7 @@ import type { Verb } from '../verb.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { portsVerb } from './ports.js';
+import { reportVerb } from './report.js';
 import { tickleVerb } from './tickle.js';
 import { wakeVerb } from './wake.js';
 
@@ -13,6 +14,7 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  reportVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
