@@ -3,6 +3,7 @@
 import type { Verb } from '../verb.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
+import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { reportVerb } from './report.js';
 import { tickleVerb } from './tickle.js';
@@ -14,6 +15,7 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  nsVerb,
   reportVerb,
 ] as unknown as readonly Verb[];
 

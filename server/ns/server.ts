@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { CanonicalPaths } from './case-insensitive.js';
@@ -12,11 +12,12 @@ import type { BoundAddress, NsAddresses, NsContext } from './context.js';
 import { xmlErrorHandler, xmlErrorBody } from './http-errors.js';
 import { DEFAULT_DATA_DIR, DEFAULT_EVENT_OPTIONS, DEFAULT_LIMITS, DEFAULT_NS_VERSION, type NsLimits, type NsOptions } from './options.js';
 import { NS_PLUGINS } from './plugins.js';
+import { installObservability } from './observability/install.js';
 import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
 import { seedLabPolicies } from './policies/lab-set.js';
-import { ERRORS } from '../../shared/errors.js';
+import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 
 export interface NotificationServer {
   readonly app: FastifyInstance;
@@ -32,6 +33,8 @@ export interface NotificationServer {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 function applyLimits(server: Server | HttpsServer, limits: NsLimits): void {
+  // A client that sends a whole request and then half-closes (FIN) still gets its answer, as from IIS.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.requestTimeout = limits.requestTimeoutMs;
   server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -58,11 +61,11 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     httpsServer = opts.tls ? createHttpsServer({ ...tlsServerOptions(opts.tls), ...httpServerOpts }) : null;
   } catch (err) {
     await store.close();
-    throw err;
+    throw isSmpError(err) ? err : smpError('CONFIG', `the HTTPS certificate or key is not usable: ${(err as Error).message}`, {}, err);
   }
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -87,6 +90,8 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     void reply.code(404).type('text/xml; charset=utf-8')
       .send(xmlErrorBody({ status: 404, code: ERRORS.NOT_FOUND.code, message: `no page ${req.url.split('?')[0]} on this NS` }));
   });
+  const observability = installObservability(app, context, 'smp-lab Notification Server (IIS W3C layout)');
+  app.addHook('onClose', async () => observability.close());
   for (const p of [...NS_PLUGINS, ...(opts.plugins ?? [])]) {
     await app.register(async (scope) => p.register(scope, context), { prefix: p.prefix });
   }
@@ -101,7 +106,10 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   const listen = async (): Promise<NsAddresses> => {
     const host = opts.bind ?? '127.0.0.1';
     const httpPort = opts.httpPort ?? opts.ports?.port('ns-agent-http') ?? 0;
-    await app.listen({ port: httpPort, host });
+    await app.listen({ port: httpPort, host }).catch(async (err: unknown) => {
+      await app.close();
+      throw bindError(err, 'HTTP', host, httpPort);
+    });
     let https: BoundAddress | null = null;
     if (httpsServer && handler) {
       const srv = httpsServer;
@@ -115,7 +123,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
         });
       }).catch(async (err: unknown) => {
         await app.close();
-        throw err;
+        throw bindError(err, 'HTTPS', host, httpsPort);
       });
       https = toBound(srv.address() as AddressInfo);
     }
@@ -137,6 +145,14 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   };
 
   return { app, store, context, listen, addresses: () => bound, close };
+}
+
+function bindError(err: unknown, what: string, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') return smpError('BIND', `cannot bind ${what} ${host}:${port}: permission denied; run as root or add --port-offset 10000`, { port }, err);
+  if (code === 'EADDRINUSE') return smpError('BIND', `cannot bind ${what} ${host}:${port}: the port is in use; pick another with --port or --port-offset`, { port }, err);
+  if (code === 'EADDRNOTAVAIL') return smpError('BIND', `cannot bind ${what} ${host}:${port}: no such local address`, { port }, err);
+  return err;
 }
 
 const toBound = (a: AddressInfo): BoundAddress => ({ address: a.address, port: a.port });
