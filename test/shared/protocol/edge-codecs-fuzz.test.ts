@@ -54,7 +54,8 @@ const targets: Array<[string, string, (s: string) => unknown]> = [
   ['snapshot query', `{${G}}`, (s) => decodeSnapshotQuery({ packageGuid: s, resource: s })],
   ['snapshot query version', '12', (s) => decodeSnapshotQuery({ packageGuid: G, version: s })],
   ['connection test query', '1024', (s) => decodeConnectionTestQuery({ size: s }, 4096)],
-  ['site server query', `{${G}}`, (s) => decodeSiteServerQuery({ resourceGuid: s, ip: s })],
+  ['site server query', `{${G}}`, (s) => decodeSiteServerQuery({ resourceGuid: s })],
+  ['site server query ip', '10.0.0.1,::1', (s) => decodeSiteServerQuery({ resourceGuid: G, ip: s })],
   ['licence query', `{${G}}`, (s) => decodeLicenseQuery({ resourceGuid: s })],
 ];
 
