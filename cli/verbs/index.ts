@@ -1,9 +1,11 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { respondVerb } from './respond.js';
 
 
 export const VERBS: readonly Verb[] = [
+  respondVerb,
 
 ] as unknown as readonly Verb[];
 
