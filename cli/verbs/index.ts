@@ -1,11 +1,13 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { probeVerb } from './probe.js';
 import { respondVerb } from './respond.js';
 
 
 export const VERBS: readonly Verb[] = [
   respondVerb,
+  probeVerb,
 
 ] as unknown as readonly Verb[];
 
