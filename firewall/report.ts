@@ -58,7 +58,10 @@ function markdown(rows: readonly ProbeResult[], meta: ReportMeta, s: Summary): s
   return out.join('\n');
 }
 
-const xml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[^\x09\x0a\x0d\x20-\uffff]/g, '');
+/** XML-escaped text with the characters XML 1.0 forbids (C0 controls but tab, LF, CR) dropped. */
+const xml = (s: string): string => [...s]
+  .filter((c) => c.charCodeAt(0) >= 0x20 || c === '\t' || c === '\n' || c === '\r')
+  .join('').replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function junit(rows: readonly ProbeResult[], meta: ReportMeta, s: Summary): string {
   const failures = s.refused + s.timeout + s.mismatch;

@@ -7,6 +7,7 @@ import { portsVerb } from './ports.js';
 import { probeVerb } from './probe.js';
 import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
+import { verifyRulesVerb } from './verify-rules.js';
 import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
@@ -17,6 +18,7 @@ export const VERBS: readonly Verb[] = [
   wakeVerb,
   respondVerb,
   probeVerb,
+  verifyRulesVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

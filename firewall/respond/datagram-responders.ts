@@ -71,7 +71,7 @@ export function startDatagramResponder(spec: ListenerSpec): Promise<BoundDatagra
   const answer = answerFor(spec);
   socket.on('message', (msg, from) => {
     if (msg.length > MAX_DATAGRAM) return;
-    let reply: Buffer | null = null;
+    let reply: Buffer | null;
     try {
       reply = answer(msg, from, socket);
     } catch {
