@@ -3,8 +3,10 @@
 // and the probe so both sides agree; never invents a path the real product does not have.
 import type { ResolvedFlow, Role } from '../shared/catalog-types.js';
 
-/** Response header naming the roles a listener serves, e.g. `x-smp-lab-role: ns,ts,ps`. */
-export const SIGNATURE_HEADER = 'x-smp-lab-role';
+/** Response header naming the roles a listener serves, e.g. `X-SMP-Lab-Role: ns,ts,ps`. */
+export const SIGNATURE_HEADER_NAME = 'X-SMP-Lab-Role';
+/** The same, lower-cased, as parsers see it. */
+export const SIGNATURE_HEADER = SIGNATURE_HEADER_NAME.toLowerCase();
 
 export interface HttpProbeRequest {
   readonly method: 'GET' | 'POST';

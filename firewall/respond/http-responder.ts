@@ -4,7 +4,7 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { Server } from 'node:net';
-import { SIGNATURE_HEADER, servedPaths } from '../http-routes.js';
+import { SIGNATURE_HEADER_NAME, servedPaths } from '../http-routes.js';
 import type { ListenerSpec } from './plan.js';
 import type { TlsIdentity } from './tls-identity.js';
 
@@ -16,8 +16,8 @@ export function createHttpResponder(spec: ListenerSpec, tls: TlsIdentity | null)
   const wsman = spec.flows.some((f) => f.protocol === 'ws-man');
   const roles = spec.roles.join(',');
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    res.setHeader('server', RESPONDER_SERVER);
-    res.setHeader(SIGNATURE_HEADER, roles);
+    res.setHeader('Server', RESPONDER_SERVER);
+    res.setHeader(SIGNATURE_HEADER_NAME, roles);
     const path = (req.url ?? '/').split('?')[0]?.toLowerCase() ?? '/';
     if (wsman && path === '/wsman' && req.method === 'POST') {
       readBody(req, (body) => {
@@ -42,7 +42,7 @@ export function createHttpResponder(spec: ListenerSpec, tls: TlsIdentity | null)
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
 
