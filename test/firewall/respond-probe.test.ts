@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+
+const runSmpLabPlain = (args: string[], opts: { env?: Record<string, string> } = {}) => runSmpLab(args, { ...opts, env: { ...PLAIN_NODE, ...opts.env } });
+const startSmpLabPlain = (args: string[]) => startSmpLab(args, { env: PLAIN_NODE });
 import { resolvePorts } from '../../shared/ports.js';
 import type { ProbeResult } from '../../firewall/probe-status.js';
 
@@ -16,6 +19,8 @@ const have = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${too
 // An offset that keeps every catalog port out of the ephemeral range and away from the other tests.
 const OFFSET = 11000 + Math.floor(Math.random() * 2500);
 const PORTS = ['--port-offset', String(OFFSET)];
+// Without the test runner's per-process instrumentation every smp-lab process starts in a fraction of the time.
+const PLAIN_NODE = { NODE_OPTIONS: '' };
 const map = resolvePorts({ offset: OFFSET });
 const port = (id: string): string => String(map.port(id));
 const ALL_LISTENERS = 'ns,ts,ps,agent,device,event-console,workflow,mail,ftp,internet';
@@ -25,7 +30,7 @@ interface Report { rows: ProbeResult[]; summary: Record<string, number>; peer: s
 const parse = (s: string): Report => JSON.parse(s) as Report;
 
 async function responder(args: string[]) {
-  const r = startSmpLab(['respond', '--bind', '127.0.0.1', ...PORTS, ...args]);
+  const r = startSmpLabPlain(['respond', '--bind', '127.0.0.1', ...PORTS, ...args]);
   await r.line(/^ready: .*$/m, 20000);
   return r;
 }
@@ -34,8 +39,8 @@ t.test('every listener role answers its probe on loopback, both directions', asy
   const r = await responder(['--role', ALL_LISTENERS]);
   t.teardown(() => r.stop());
   t.notMatch(r.output().stdout, /^not bound/m, 'everything bound');
-  const up = await runSmpLab(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s', ...PORTS]);
-  const down = await runSmpLab(['probe', '--role', 'ns,ts,device,workflow', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s',
+  const up = await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s', ...PORTS]);
+  const down = await runSmpLabPlain(['probe', '--role', 'ns,ts,device,workflow', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s',
     '--peer-role', 'agent,device,ns,ts,event-console,ftp,mail', ...PORTS]);
   for (const res of [up, down]) {
     const rep = parse(res.stdout);
@@ -85,7 +90,7 @@ t.test('standard clients recognise the responders', async (t) => {
 
 t.test('a peer without responders gives refused (or timeout for multicast), never pass', async (t) => {
   // Nothing listens on these ports: the responder of the previous tests is stopped.
-  const res = await runSmpLab(['probe', '--role', 'ns', '--peer', '127.0.0.1', '--peer-role', 'agent', '--format', 'json', '--timeout', '700ms', ...PORTS]);
+  const res = await runSmpLabPlain(['probe', '--role', 'ns', '--peer', '127.0.0.1', '--peer-role', 'agent', '--format', 'json', '--timeout', '700ms', ...PORTS]);
   t.equal(res.code, 1);
   for (const row of parse(res.stdout).rows) {
     t.equal(row.status, row.transport === 'udp-multicast' ? 'timeout' : 'refused', `${row.id}: ${row.reason}`);
@@ -95,7 +100,7 @@ t.test('a peer without responders gives refused (or timeout for multicast), neve
 t.test('another service on the port gives mismatch, saying what answered', async (t) => {
   const r = await responder(['--role', 'ns,ts,agent']);
   t.teardown(() => r.stop());
-  const res = await runSmpLab(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '1s', ...PORTS,
+  const res = await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '1s', ...PORTS,
     '--flow', 'ns-agent-http,ts-agent-channel', '--port', `ns-agent-http=${port('ulm-ssh-push')}`, '--port', `ts-agent-channel=${port('ns-agent-http')}`]);
   t.equal(res.code, 1);
   const rows = parse(res.stdout).rows;
@@ -113,7 +118,7 @@ t.test('HTTPS reports the subject and whether it chains to --ca', { skip: have('
   mk('other-ca');
   const r = await responder(['--role', 'ns', '--cert', join(dir, 'lab-ns.pem'), '--key', join(dir, 'lab-ns.key')]);
   t.teardown(() => r.stop());
-  const probe = (ca: string) => runSmpLab(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--flow', 'ns-agent-https',
+  const probe = (ca: string) => runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--flow', 'ns-agent-https',
     '--format', 'json', '--ca', join(dir, ca), ...PORTS]);
   const good = parse((await probe('lab-ns.pem')).stdout).rows[0];
   t.match(good, { status: 'pass', reason: /CN=lab-ns, chains to --ca/ });
@@ -125,21 +130,21 @@ t.test('HTTPS reports the subject and whether it chains to --ca', { skip: have('
 t.test('md, junit and --out; usage errors exit 2', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'smp-fw-'));
   const common = ['probe', '--role', 'ns', '--peer', '127.0.0.1', '--peer-role', 'agent', '--flow', 'ns-tickle,ulm-ssh-push', '--timeout', '500ms', ...PORTS];
-  const md = await runSmpLab([...common, '--format', 'md']);
+  const md = await runSmpLabPlain([...common, '--format', 'md']);
   t.match(md.stdout, /\| refused \| ns-tickle \| Notification Server \|/);
   const out = join(dir, 'probe.xml');
-  const junit = await runSmpLab([...common, '--format', 'junit', '--out', out]);
+  const junit = await runSmpLabPlain([...common, '--format', 'junit', '--out', out]);
   t.equal(junit.code, 1);
   t.match(junit.stdout, /0\/2 pass, 2 refused.*report in/);
   const xml = readFileSync(out, 'utf8');
   t.match(xml, /<testsuites name="smp-lab probe" tests="2" failures="2"/);
   t.match(xml, /<failure type="refused"/);
-  t.equal((await runSmpLab(['probe', '--role', 'agent'])).code, 2, 'missing --peer');
-  t.equal((await runSmpLab(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'xml'])).code, 2, 'bad format');
-  t.equal((await runSmpLab(['respond'])).code, 2, 'respond without --role');
-  t.equal((await runSmpLab(['verify-rules'])).code, 2, 'verify-rules without a ruleset');
+  t.equal((await runSmpLabPlain(['probe', '--role', 'agent'])).code, 2, 'missing --peer');
+  t.equal((await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'xml'])).code, 2, 'bad format');
+  t.equal((await runSmpLabPlain(['respond'])).code, 2, 'respond without --role');
+  t.equal((await runSmpLabPlain(['verify-rules'])).code, 2, 'verify-rules without a ruleset');
   writeFileSync(join(dir, 'r.nft'), 'table inet x { }\n');
-  const noTools = await runSmpLab(['verify-rules', '--nft', join(dir, 'r.nft')], { env: { PATH: join(dir, 'empty') } });
+  const noTools = await runSmpLabPlain(['verify-rules', '--nft', join(dir, 'r.nft')], { env: { PATH: join(dir, 'empty') } });
   t.equal(noTools.code, 2, 'without ip/nft (or root) it exits 2');
   t.match(noTools.stderr, /needs (root|`ip`)/);
 });
@@ -147,7 +152,7 @@ t.test('md, junit and --out; usage errors exit 2', async (t) => {
 t.test('respond reports ports it cannot bind, and why', async (t) => {
   const r = await responder(['--role', 'ftp']);
   t.teardown(() => r.stop());
-  const second = startSmpLab(['respond', '--bind', '127.0.0.1', ...PORTS, '--role', 'ftp,mail']);
+  const second = startSmpLabPlain(['respond', '--bind', '127.0.0.1', ...PORTS, '--role', 'ftp,mail']);
   t.teardown(() => second.stop());
   const m = await second.line(/^not bound tcp .*$/m);
   t.match(m[0], new RegExp(`127\\.0\\.0\\.1:${port('wf-ftp')}.*address in use`));
