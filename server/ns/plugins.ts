@@ -3,8 +3,13 @@
 import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
+import { nscapPlugin } from './nscap/plugin.js';
+import { packageSharePlugin, psSharePlugin } from './packages/share-plugins.js';
 
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
+  nscapPlugin, // /Altiris/NS/NSCap
+  packageSharePlugin, // /Altiris/PackageShare
+  psSharePlugin, // /Altiris/PS/Share
 ];
