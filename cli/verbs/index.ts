@@ -3,6 +3,7 @@
 import type { Verb } from '../verb.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
+import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { probeVerb } from './probe.js';
 import { respondVerb } from './respond.js';
@@ -16,6 +17,7 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  nsVerb,
   respondVerb,
   probeVerb,
   verifyRulesVerb,
