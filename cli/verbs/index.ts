@@ -6,6 +6,7 @@ import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { probeVerb } from './probe.js';
+import { reportVerb } from './report.js';
 import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
 import { verifyRulesVerb } from './verify-rules.js';
@@ -18,6 +19,7 @@ export const VERBS: readonly Verb[] = [
   tickleVerb,
   wakeVerb,
   nsVerb,
+  reportVerb,
   respondVerb,
   probeVerb,
   verifyRulesVerb,
