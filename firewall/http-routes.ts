@@ -22,8 +22,9 @@ export const WSMAN_IDENTIFY = '<s:Envelope xmlns:s="http://www.w3.org/2003/05/so
   + 'xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd">'
   + '<s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>';
 
-const NS_AGENT = '/Altiris/NS/Agent/ConnectionTest.asp';
-const NS_CONSOLE = '/Altiris/Console/';
+/** The NS page every NS flow asks for: the agents' speed-test ping, answered `OK` by a Notification Server. */
+export const NS_PAGE = '/Altiris/NS/Agent/ConnectionTest.asp';
+export const NS_PAGE_ANSWER = 'OK';
 const TS_STATUS = '/Altiris/ClientTaskServer/GetServerStatus.aspx';
 const PS_SHARE = '/Altiris/PS/Share/';
 const AMT_INDEX = '/index.htm';
@@ -38,7 +39,7 @@ export function httpProbeRequest(flow: ResolvedFlow): HttpProbeRequest {
   }
   if (flow.protocol === 'amt') return { method: 'GET', path: AMT_INDEX };
   const byListener: Partial<Record<Role, string>> = {
-    ns: /hierarchy|console/.test(flow.id) ? NS_CONSOLE : NS_AGENT,
+    ns: NS_PAGE,
     ts: TS_STATUS,
     ps: PS_SHARE,
     device: /vmware/.test(flow.id) ? VMWARE_SDK : '/',

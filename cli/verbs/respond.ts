@@ -12,6 +12,7 @@ const options = defineOptions({
   cert: { type: 'path', arg: 'FILE', help: 'certificate (PEM) for the HTTPS responders' },
   key: { type: 'path', arg: 'FILE', help: 'private key (PEM) for --cert' },
   certDir: { type: 'path', arg: 'DIR', default: '.lab/certs', help: 'lab certificate folder used when present (server.pem, server-key.pem)' },
+  catalogOnly: { type: 'bool', default: false, help: 'never use the real listeners (the Notification Server on its ports), only catalog responders' },
 });
 
 export const respondVerb = defineVerb({
@@ -27,7 +28,7 @@ export const respondVerb = defineVerb({
     const { startResponders } = await import('../../firewall/respond/responder.js');
     const map = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
     const r = await startResponders({
-      map, roles: config.role, bind: config.bind, certDir: config.certDir,
+      map, roles: config.role, bind: config.bind, certDir: config.certDir, catalogOnly: config.catalogOnly,
       ...(config.cert !== undefined ? { certFile: config.cert } : {}),
       ...(config.key !== undefined ? { keyFile: config.key } : {}),
     });

@@ -2,7 +2,7 @@
 // smp-lab signature (or a real IIS NS asking for Windows authentication), else a mismatch that says
 // what answered. Pure: bytes in, verdict out; bounded by the caller's answer limit.
 import type { ResolvedFlow } from '../../shared/catalog-types.js';
-import { SIGNATURE_HEADER, type HttpProbeRequest } from '../http-routes.js';
+import { NS_PAGE, NS_PAGE_ANSWER, SIGNATURE_HEADER, type HttpProbeRequest } from '../http-routes.js';
 import { mismatch, pass, type Verdict } from '../probe-status.js';
 import { preview } from './bytes-preview.js';
 import type { TlsFacts } from './tcp-exchange.js';
@@ -60,6 +60,9 @@ export function judgeHttp(flow: ResolvedFlow, req: HttpProbeRequest, a: HttpAnsw
       return mismatch(`${what} without ${req.expectBody} in the body: "${preview(a.body)}"${t.text}`);
     }
     return t.bad ? mismatch(`${what}, ${SIGNATURE_HEADER}: ${sig}${t.text}`) : pass(`${what}, ${SIGNATURE_HEADER}: ${sig}${t.text}`);
+  }
+  if (flow.listener === 'ns' && req.path === NS_PAGE && a.status === 200 && a.body.toString('latin1').trim() === NS_PAGE_ANSWER) {
+    return t.bad ? mismatch(`${what} "${NS_PAGE_ANSWER}"${t.text}`) : pass(`${what} "${NS_PAGE_ANSWER}": a Notification Server's ConnectionTest ping${t.text}`);
   }
   const iisAuth = a.status === 401 && /Microsoft-IIS/i.test(server) && /Negotiate|NTLM/i.test(a.headers.get('www-authenticate') ?? '');
   if (iisAuth && ['ns', 'ts', 'ps'].includes(flow.listener)) {

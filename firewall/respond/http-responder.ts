@@ -4,7 +4,7 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { Server } from 'node:net';
-import { SIGNATURE_HEADER_NAME, servedPaths } from '../http-routes.js';
+import { NS_PAGE, NS_PAGE_ANSWER, SIGNATURE_HEADER_NAME, servedPaths } from '../http-routes.js';
 import type { ListenerSpec } from './plan.js';
 import type { TlsIdentity } from './tls-identity.js';
 
@@ -29,6 +29,8 @@ export function createHttpResponder(spec: ListenerSpec, tls: TlsIdentity | null)
     }
     req.resume();
     if ((req.method === 'GET' || req.method === 'HEAD') && paths.has(path)) {
+      // The NS page answers as a Notification Server does (ConnectionTest ping), signature added.
+      if (path === NS_PAGE.toLowerCase()) return send(res, 200, 'text/plain; charset=utf-8', NS_PAGE_ANSWER);
       return send(res, 200, 'text/plain; charset=utf-8', `smp-lab catalog responder for ${roles}: ${req.url ?? path}\n`);
     }
     send(res, 404, 'text/plain; charset=utf-8', `not an SMP page served by this responder (${roles})\n`);

@@ -7,6 +7,7 @@ import type { PortMap } from '../../shared/ports.js';
 import { startDatagramResponder } from './datagram-responders.js';
 import { createHttpResponder } from './http-responder.js';
 import { explainBindError, planResponders, type ListenerSpec } from './plan.js';
+import { realNsBlocked } from './real-ns.js';
 import { startSnmpResponder } from './snmp-responders.js';
 import { createSshResponder } from './ssh-responder.js';
 import {
@@ -19,14 +20,50 @@ export interface RespondOptions extends TlsIdentityOptions {
   readonly roles: readonly Role[];
   /** Address for every non-loopback-only listener; 0.0.0.0 by default. */
   readonly bind?: string;
+  /** Never use the real listeners (server/ns), only catalog responders. */
+  readonly catalogOnly?: boolean;
 }
 
 export interface BoundListener {
   readonly spec: ListenerSpec;
   /** The port actually bound (differs from spec.port only when spec.port is 0). */
   readonly port: number;
-  /** Extra facts to print (multicast interfaces that could not join). */
-  readonly notes: readonly string[];
+  /** Extra facts to print (real listener used, multicast interfaces that could not join). */
+  readonly notes: string[];
+}
+
+interface RealTakeover {
+  readonly taken: Set<ListenerSpec>;
+  readonly listening: BoundListener[];
+  readonly failed: { spec: ListenerSpec; reason: string }[];
+  readonly notes: { spec: ListenerSpec; note: string }[];
+  readonly close: (() => Promise<void>) | null;
+}
+
+/** The real NS on its HTTP and HTTPS ports when both are free of roles it has no pages for. */
+async function takeRealNs(opts: RespondOptions, listeners: readonly ListenerSpec[], tls: TlsIdentity | null): Promise<RealTakeover | null> {
+  if (!opts.roles.includes('ns')) return null;
+  const find = (id: string): ListenerSpec | undefined =>
+    listeners.find((l) => l.transport === 'tcp' && l.port === opts.map.port(id) && l.flows.some((f) => f.id === id));
+  const http = find('ns-agent-http');
+  const https = find('ns-agent-https');
+  if (http === undefined || https === undefined || tls === null) return null;
+  const blocked = realNsBlocked(http) ?? realNsBlocked(https);
+  if (blocked !== null) {
+    return { taken: new Set(), listening: [], failed: [], close: null,
+      notes: [http, https].map((spec) => ({ spec, note: `real Notification Server not used: ${blocked}` })) };
+  }
+  const { startRealNs } = await import('./real-ns.js');
+  try {
+    const ns = await startRealNs(http, https, tls, opts.bind ?? '0.0.0.0');
+    const note = 'served by the real Notification Server (server/ns, in-memory store)';
+    return { taken: new Set([http, https]), failed: [], notes: [], close: ns.close,
+      listening: [{ spec: http, port: ns.http ?? http.port, notes: [note] }, { spec: https, port: ns.https ?? https.port, notes: [note] }] };
+  } catch (err) {
+    const reason = `real Notification Server: ${explainBindError((err as { cause?: unknown }).cause ?? err, http.port)}`;
+    return { taken: new Set([http, https]), listening: [], notes: [], close: null,
+      failed: [{ spec: http, reason }, { spec: https, reason }] };
+  }
 }
 
 export interface Responders {
@@ -44,7 +81,14 @@ export async function startResponders(opts: RespondOptions): Promise<Responders>
   const listening: BoundListener[] = [];
   const failed: { spec: ListenerSpec; reason: string }[] = [];
   const closers: (() => Promise<void>)[] = [];
-  await Promise.all(plan.listeners.map(async (spec) => {
+  const real = opts.catalogOnly ? null : await takeRealNs(opts, plan.listeners, tls);
+  if (real !== null) {
+    listening.push(...real.listening);
+    failed.push(...real.failed);
+    if (real.close) closers.push(real.close);
+  }
+  const catalog = plan.listeners.filter((l) => !real?.taken.has(l));
+  await Promise.all(catalog.map(async (spec) => {
     try {
       const started = await startOne(spec, tls);
       listening.push({ spec, port: started.port, notes: started.notes });
@@ -53,6 +97,7 @@ export async function startResponders(opts: RespondOptions): Promise<Responders>
       failed.push({ spec, reason: explainBindError(err, spec.port) });
     }
   }));
+  if (real !== null) for (const n of real.notes) listening.find((l) => l.spec === n.spec)?.notes.push(n.note);
   const order = (a: { spec: ListenerSpec }, b: { spec: ListenerSpec }): number =>
     a.spec.port - b.spec.port || a.spec.transport.localeCompare(b.spec.transport);
   listening.sort(order);

@@ -158,3 +158,23 @@ t.test('respond reports ports it cannot bind, and why', async (t) => {
   t.match(m[0], new RegExp(`127\\.0\\.0\\.1:${port('wf-ftp')}.*address in use`));
   await second.line(/^ready: 1 listening, 1 not bound/m);
 });
+
+t.test('respond --role ns hands the NS ports to the real Notification Server; probe recognises it', async (t) => {
+  const r = await responder(['--role', 'ns']);
+  t.teardown(() => r.stop());
+  t.match(r.output().stdout, new RegExp(`listening tcp +127\\.0\\.0\\.1:${port('ns-agent-http')} .*\\n  note: served by the real Notification Server`));
+  const res = await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--format', 'json', '--timeout', '3s', ...PORTS,
+    '--flow', 'ns-agent-http,ns-agent-https']);
+  t.equal(res.code, 0, 'every NS flow passed');
+  for (const row of parse(res.stdout).rows) t.match(row, { status: 'pass', reason: /ConnectionTest ping/ }, row.id);
+  const http = await exec('curl', ['-s', '-i', `http://127.0.0.1:${port('ns-agent-http')}/Altiris/NS/Agent/ConnectionTest.asp`]);
+  t.notMatch(http.stdout, /X-SMP-Lab-Role/i, 'the answer comes from the NS, not the catalog responder');
+});
+
+t.test('a port the NS shares with roles it has no pages for stays with the catalog responder', async (t) => {
+  const r = await responder(['--role', 'ns,ts']);
+  t.teardown(() => r.stop());
+  t.match(r.output().stdout, /note: real Notification Server not used: port shared with ts/);
+  const http = await exec('curl', ['-s', '-i', `http://127.0.0.1:${port('ts-http')}/Altiris/ClientTaskServer/GetServerStatus.aspx`]);
+  t.match(http.stdout, /X-SMP-Lab-Role: ns,ts/);
+});
