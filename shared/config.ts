@@ -92,7 +92,8 @@ export function resolveConfig<S extends OptionSpecs>(specs: S, src: ConfigSource
       config[key] = parseValue(`config file key "${key}"`, fileValues[key], s);
       origin[key] = 'file';
     } else {
-      config[key] = s.default;
+      // Defaults are written as a user would write them (durations in seconds or '5m').
+      config[key] = s.default === undefined ? undefined : parseValue(`default of --${flag}`, s.default, s);
       origin[key] = 'default';
     }
   }
@@ -115,7 +116,7 @@ function parseFlags(specs: OptionSpecs, src: ConfigSources) {
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
-    throw smpError('USAGE', `${src.verb}: ${msg}; see \`smp-lab ${src.verb} --help\``);
+    throw smpError('USAGE', `${msg}; see \`smp-lab ${src.verb} --help\``);
   }
 }
 

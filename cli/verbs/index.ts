@@ -1,10 +1,16 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
-
+import { fleetVerb } from './fleet.js';
+import { portsVerb } from './ports.js';
+import { tickleVerb } from './tickle.js';
+import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
-
+  portsVerb,
+  fleetVerb,
+  tickleVerb,
+  wakeVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

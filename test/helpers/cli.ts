@@ -82,3 +82,17 @@ export function startSmpLab(args: readonly string[], opts: { env?: Record<string
     });
   return { child, line, stop, output: () => ({ stdout, stderr }) };
 }
+
+/** Runs a verb in this process (fast, for output-only verbs); same result shape as runSmpLab. */
+export async function runInProcess(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const { runCli } = await import('../../cli/run.js');
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  err.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const code = await runCli(args, { stdout: out, stderr: err, env, signal: new AbortController().signal }, 'test');
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,41 @@
+// Generated parts of README.md and docs/ports.md: the port table from the catalog and the command
+// reference from the verbs' option specs. `npm run docs` rewrites them; a test fails when they drift.
+import { resolvePorts } from '../shared/ports.js';
+import { SYSTEMS } from '../shared/catalog-types.js';
+import { formatMarkdown } from '../firewall/catalog-format.js';
+import { verbHelp } from '../cli/help.js';
+import { VERBS } from '../cli/verbs/index.js';
+
+export function portTableMarkdown(): string {
+  const map = resolvePorts();
+  return SYSTEMS.map((system) => `### ${system}\n\n${formatMarkdown(map.select({ systems: [system] }))}`).join('\n');
+}
+
+export function commandReferenceMarkdown(): string {
+  return VERBS.map((v) => `### \`smp-lab ${v.name}\`\n\n\`\`\`\n${verbHelp(v)}\`\`\`\n`).join('\n');
+}
+
+/** Replace the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`. */
+export function splice(doc: string, name: string, body: string): string {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`markers ${begin} ... ${end} not found`);
+  return `${doc.slice(0, i + begin.length)}\n${body}${doc.slice(j)}`;
+}
+
+export function renderReadme(readme: string): string {
+  return splice(splice(readme, 'ports', portTableMarkdown()), 'commands', commandReferenceMarkdown());
+}
+
+export function renderPortsDoc(): string {
+  return [
+    '# SMP 7.x ports and protocols in smp-lab',
+    '',
+    'Generated from `shared/catalog.ts` by `npm run docs`; do not edit by hand.',
+    'Every row is one flow: `from` starts it, `to` listens. Flow ids are what `--port FLOW=PORT` takes.',
+    '',
+    portTableMarkdown(),
+  ].join('\n');
+}
