@@ -5,6 +5,7 @@ import type { PortMap } from '../../shared/ports.js';
 import type { StoreKind, StoreTuning } from './store/index.js';
 import type { RegistrationState } from './store/resources.js';
 import type { NsPlugin } from './context.js';
+import type { TaskManagementOptions } from './task-management/options.js';
 
 export interface NsLimits {
   /** Largest request body of an agent page other than PostEvent (bytes). */
@@ -78,6 +79,8 @@ export interface NsOptions {
   readonly plugins?: readonly NsPlugin[];
   /** Seed the lab policy set into an empty store (default true). */
   readonly seedPolicies?: boolean;
+  /** Task Management (task servers, tickle server, task agents' settings). */
+  readonly tasks?: Partial<TaskManagementOptions>;
 }
 
 export const DEFAULT_DATA_DIR = '.lab/ns';

@@ -3,8 +3,12 @@
 import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
+import { taskConsolePlugin } from './task-management/console-routes.js';
+import { taskManagementPlugin } from './task-management/plugin.js';
 
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
+  taskManagementPlugin, // /Altiris/TaskManagement (and the 50123 tickle server)
+  taskConsolePlugin, // /Altiris/Console/api/tasks, /task-servers
 ];

@@ -1,6 +1,7 @@
 // Forwards task statuses from agents to the NS in batches (ReportTaskData.aspx): at most `batch`
 // per post, at least every `intervalMs`, one post in flight. A failed post keeps its statuses for
 // the next try (bounded queue; the oldest are dropped with a log line and a metric when full).
+import { isSmpError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { StatusDoc } from '../../shared/protocol/task-xml.js';
 import type { TsMetrics } from './metrics.js';
@@ -60,6 +61,12 @@ export class StatusReporter {
         this.metrics.statuses.inc({ outcome: 'forwarded' }, batch.length);
       },
       (err: unknown) => {
+        if (isSmpError(err, 'BAD_INPUT')) {
+          // The NS refused the batch itself (4xx): retrying the same bytes cannot succeed.
+          this.metrics.statuses.inc({ outcome: 'refused-by-ns' }, batch.length);
+          this.log.error({ err: (err as Error).message, statuses: batch.length }, 'ReportTaskData refused by the NS; batch dropped');
+          return;
+        }
         this.queue.unshift(...batch);
         this.metrics.statuses.inc({ outcome: 'forward-failed' }, batch.length);
         this.log.warn({ err: (err as Error).message, statuses: batch.length }, 'ReportTaskData failed; will retry');

@@ -55,7 +55,7 @@ const ARRAYS = new Set(['task', 'target', 'status', 'taskServer', 'address']);
 const parser = new XMLParser({
   ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false, parseTagValue: false,
   trimValues: false, processEntities: true, htmlEntities: false, ignoreDeclaration: true, ignorePiTags: true,
-  isArray: (name) => ARRAYS.has(name),
+  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ARRAYS.has(name),
 });
 
 type Node = Record<string, unknown>;
@@ -70,7 +70,8 @@ export function parseRoot(xml: string, root: string, maxBytes = 8 * 1024 * 1024)
   } catch (err) {
     throw smpError('BAD_XML', `${root}: not well-formed XML (${(err as Error).message.split('\n')[0]})`);
   }
-  const node = (doc as Node)[root];
+  const found = (doc as Node)[root];
+  const node: unknown = Array.isArray(found) ? found[0] : found;
   if (node === undefined) throw smpError('BAD_XML', `expected a <${root}> document`);
   return typeof node === 'object' && node !== null ? (node as Node) : {};
 }

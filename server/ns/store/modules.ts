@@ -3,9 +3,11 @@
 import { eventsModule } from './events.js';
 import { policiesModule } from './policies.js';
 import { resourcesModule } from './resources.js';
+import { tasksModule } from '../task-management/task-store.js';
 
 export const STORE_MODULES = {
   resources: resourcesModule,
   policies: policiesModule,
   events: eventsModule,
+  tasks: tasksModule,
 } as const;
