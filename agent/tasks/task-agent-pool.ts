@@ -60,7 +60,7 @@ class TaskAgent {
   fetching = false;
   refetch = false;
   seen: string[] = [];
-  constructor(readonly ref: AgentRef) {}
+  constructor(readonly ref: AgentRef, readonly pool: TaskAgentPool) {}
 }
 
 export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
@@ -71,21 +71,8 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
   private pollIntervalMs: number;
   private closed = false;
 
-  /** Shared socket handlers: they reach their agent through a symbol (no closure per socket). */
-  private readonly onData: (this: Tagged, chunk: Buffer) => void;
-  private readonly onClose: (this: Tagged) => void;
-
   constructor(private readonly opts: TaskAgentPoolOptions) {
     super();
-    const pool = this;
-    this.onData = function (this: Tagged, chunk: Buffer): void {
-      const a = this[AGENT];
-      if (a !== undefined) pool.handleData(a, chunk);
-    };
-    this.onClose = function (this: Tagged): void {
-      const a = this[AGENT];
-      if (a !== undefined) pool.handleClose(a, this);
-    };
     this.http = new TaskHttp(opts.maxHttpSockets ?? 32);
     this.reconnectMs = opts.reconnectMs ?? 60_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 30 * 60_000;
@@ -103,7 +90,7 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
 
   add(ref: AgentRef): void {
     if (this.agents.has(ref.guid)) return;
-    const a = new TaskAgent(ref);
+    const a = new TaskAgent(ref, this);
     this.agents.set(ref.guid, a);
     void this.bringUp(a);
   }
@@ -154,12 +141,13 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
     a.socket = socket;
     a.lastSeen = a.lastSent = Date.now();
     socket.on('connect', onConnect);
-    socket.on('data', this.onData);
-    socket.on('close', this.onClose);
+    socket.on('data', onData);
+    socket.on('close', onClose);
     socket.on('error', noop);
   }
 
-  private handleData(a: TaskAgent, chunk: Buffer): void {
+  /** @internal called by the shared data handler */
+  handleData(a: TaskAgent, chunk: Buffer): void {
     a.lastSeen = Date.now();
     try {
       for (const f of a.reader!.push(chunk)) {
@@ -187,7 +175,8 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
     }
   }
 
-  private handleClose(a: TaskAgent, socket: Socket): void {
+  /** @internal called by the shared close handler */
+  handleClose(a: TaskAgent, socket: Socket): void {
     if (a.socket !== socket) return;
     a.socket = null;
     a.reader = null;
@@ -301,6 +290,15 @@ function noop(): void {
   // Errors surface as 'close'; the agent reconnects from there.
 }
 
+// Shared socket handlers: they reach their agent (and its pool) through a symbol.
+function onData(this: Tagged, chunk: Buffer): void {
+  const a = this[AGENT];
+  if (a !== undefined) a.pool.handleData(a, chunk);
+}
+function onClose(this: Tagged): void {
+  const a = this[AGENT];
+  if (a !== undefined) a.pool.handleClose(a, this);
+}
 function onConnect(this: Tagged): void {
   const a = this[AGENT];
   if (a !== undefined) this.write(encodeChannelMessage({ type: 'hello', guid: a.ref.guid, name: a.ref.name }));

@@ -3,7 +3,9 @@
 import type { Verb } from '../verb.js';
 import { fleetVerb } from './fleet.js';
 import { portsVerb } from './ports.js';
+import { taskVerb } from './task.js';
 import { tickleVerb } from './tickle.js';
+import { tsVerb } from './ts.js';
 import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
@@ -11,6 +13,8 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  tsVerb,
+  taskVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

@@ -26,9 +26,23 @@ class AgentLink {
   lastSeen: number;
   frames = 0;
   workSeq = 0;
-  constructor(readonly socket: Socket, now: number) {
+  constructor(readonly socket: Socket, readonly owner: AgentChannelServer, now: number) {
     this.lastSeen = now;
   }
+}
+
+// Shared handlers: `this` is the socket; its AgentLink (and through it the server) is found
+// through a symbol, so no function is allocated per connection.
+function onData(this: Tagged, chunk: Buffer): void {
+  const link = this[LINK];
+  if (link !== undefined) link.owner.onData(link, chunk);
+}
+function onClose(this: Tagged): void {
+  const link = this[LINK];
+  if (link !== undefined) link.owner.onClose(link);
+}
+function onError(this: Tagged, err: Error): void {
+  this[LINK]?.owner.onSocketError(err);
 }
 
 type Tagged = Socket & { [LINK]?: AgentLink };
@@ -47,19 +61,6 @@ export class AgentChannelServer {
     private readonly rejects: RejectLog,
     private readonly log: Logger,
   ) {
-    const self = this;
-    // Shared handlers: `this` is the socket; its AgentLink is found through a symbol.
-    function onData(this: Tagged, chunk: Buffer): void {
-      const link = this[LINK];
-      if (link !== undefined) self.onData(link, chunk);
-    }
-    function onClose(this: Tagged): void {
-      const link = this[LINK];
-      if (link !== undefined) self.onClose(link);
-    }
-    function onError(this: Tagged, err: Error): void {
-      self.log.debug({ channel: CH, err: err.message }, 'agent link error');
-    }
     this.server = createServer({ noDelay: true, pauseOnConnect: false }, (socket: Tagged) => {
       socket.on('data', onData);
       socket.on('close', onClose);
@@ -111,14 +112,15 @@ export class AgentChannelServer {
       socket.destroySoon();
       return;
     }
-    const link = new AgentLink(socket, Date.now());
+    const link = new AgentLink(socket, this, Date.now());
     socket[LINK] = link;
     this.links.add(link);
     this.pendingHellos++;
     this.metrics.connections.inc({ channel: CH });
   }
 
-  private onData(link: AgentLink, chunk: Buffer): void {
+  /** @internal called by the shared data handler */
+  onData(link: AgentLink, chunk: Buffer): void {
     link.lastSeen = Date.now();
     try {
       for (const frame of link.reader.push(chunk)) {
@@ -197,7 +199,13 @@ export class AgentChannelServer {
     link.socket.on('data', discard);
   }
 
-  private onClose(link: AgentLink): void {
+  /** @internal */
+  onSocketError(err: Error): void {
+    this.log.debug({ channel: CH, err: err.message }, 'agent link error');
+  }
+
+  /** @internal called by the shared close handler */
+  onClose(link: AgentLink): void {
     if (!this.links.delete(link)) return;
     this.metrics.connections.dec({ channel: CH });
     if (link.client === null) this.pendingHellos--;

@@ -7,7 +7,7 @@ import { fastify, type FastifyInstance } from 'fastify';
 import { smpError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { normalizeGuid } from '../../shared/protocol/guid-bytes.js';
-import type { StatusDoc } from '../../shared/protocol/task-xml.js';
+import { escapeXml, type StatusDoc } from '../../shared/protocol/task-xml.js';
 import { AgentChannelServer } from './agent-channel.js';
 import { ClientRegistry, type ClientRecord, type TsTask } from './client-registry.js';
 import { registerTsPages } from './http-routes.js';
@@ -187,8 +187,15 @@ function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | Buffer;
     routerOptions: { caseSensitive: false }, connectionTimeout: 30_000, keepAliveTimeout: 120_000,
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance;
-  app.addContentTypeParser(['application/xml', 'text/xml', 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' },
-    (_req, body, done) => done(null, body));
+  // Agents send XML with any (or no) content type; bodies stay text for the page codecs.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    const code = status === 413 ? 'SMP_ERR_TOO_LARGE' : status < 500 ? 'SMP_ERR_BAD_INPUT' : 'SMP_ERR_INTERNAL';
+    metrics.http.inc({ endpoint: 'any', outcome: code });
+    void reply.code(status).type('text/xml; charset=utf-8').send(`<error code="${code}">${escapeXml(err.message)}</error>`);
+  });
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   return app;
 }
