@@ -70,6 +70,7 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
   private reconnectMs: number;
   private pollIntervalMs: number;
   private closed = false;
+  private lastSweep = Date.now();
 
   constructor(private readonly opts: TaskAgentPoolOptions) {
     super();
@@ -198,9 +199,12 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
 
   private sweep(): void {
     const now = Date.now();
+    // Late sweep = busy process: bytes may wait unread behind this timer; judge silence next time.
+    const late = now - this.lastSweep > (this.opts.tickMs ?? 250) * 4;
+    this.lastSweep = now;
     for (const a of this.agents.values()) {
       if (a.phase === 'connected' && a.socket !== null) {
-        if (now - a.lastSeen > a.keepAliveMs * 3) {
+        if (!late && now - a.lastSeen > a.keepAliveMs * 3) {
           a.socket.destroy();
           continue;
         }

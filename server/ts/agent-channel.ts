@@ -52,6 +52,8 @@ export class AgentChannelServer {
   private readonly links = new Set<AgentLink>();
   private pendingHellos = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private sweepEvery = 1000;
+  private lastSweep = Date.now();
   private closing = false;
 
   constructor(
@@ -96,6 +98,8 @@ export class AgentChannelServer {
   private startSweep(): void {
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     const every = Math.max(50, Math.min(this.settings.keepAliveMs, this.settings.helloTimeoutMs) / 2);
+    this.sweepEvery = every;
+    this.lastSweep = Date.now();
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
   }
@@ -214,6 +218,11 @@ export class AgentChannelServer {
 
   private sweep(): void {
     const now = Date.now();
+    // A sweep that runs late means this process was busy: the peers' bytes may be waiting unread
+    // behind it (timers run before I/O), so judge silence only on the next, timely sweep.
+    const late = now - this.lastSweep > this.sweepEvery * 2;
+    this.lastSweep = now;
+    if (late) return;
     const { deadAfterMs, helloTimeoutMs } = this.settings;
     for (const link of this.links) {
       link.frames = 0;

@@ -36,7 +36,8 @@ export class ClientRegistry {
   private readonly tasks = new Map<string, TsTask>();
   private connected = 0;
 
-  constructor(public maxClients: number) {}
+  /** `onGrow` runs after a new client registers (the TS then tells the NS its new count). */
+  constructor(public maxClients: number, private readonly onGrow: () => void = () => undefined) {}
 
   get size(): number {
     return this.clients.size;
@@ -64,6 +65,7 @@ export class ClientRegistry {
     }
     const rec: ClientRecord = { guid, name, addresses, registeredAt: Date.now(), link: null, pending: null };
     this.clients.set(guid, rec);
+    this.onGrow();
     for (const t of this.tasks.values()) if (t.targets === null) addPending(rec, t.id);
     return rec;
   }

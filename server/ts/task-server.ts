@@ -39,6 +39,8 @@ export interface TaskServer {
 }
 
 const REREGISTER_MS = 15_000;
+/** Delay before a grown client count is reported to the NS (batches a burst of registrations). */
+const COUNT_REPORT_MS = 250;
 const DEFAULT_POLL_MS = 30 * 60_000;
 
 export function createTaskServer(opts: TaskServerOptions): TaskServer {
@@ -49,7 +51,7 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
   let pollIntervalMs = DEFAULT_POLL_MS;
   const metrics = createTsMetrics();
   const rejects = new RejectLog(log, metrics);
-  const registry = new ClientRegistry(settings.maxClients);
+  const registry = new ClientRegistry(settings.maxClients, () => reportCountSoon());
   const channel = new AgentChannelServer(settings, registry, metrics, rejects, log);
   const ns = new NsClient(opts.nsUrl);
   const reporter = new StatusReporter(ns, () => guid, opts.reportBatch ?? TS_DEFAULTS.reportBatch,
@@ -79,6 +81,19 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
     channel.updateSettings(settings);
     if (poll) pollIntervalMs = poll;
     log.info({ settings: s }, 'new task server settings from the NS');
+  }
+
+  /** A new client: tell the NS the new count soon (one re-registration per burst). */
+  let countSoon = false;
+  function reportCountSoon(): void {
+    if (countSoon || closed || addresses === null) return;
+    countSoon = true;
+    const t = setTimeout(() => {
+      countSoon = false;
+      if (regTimer !== null) clearTimeout(regTimer);
+      void registerWithNs();
+    }, COUNT_REPORT_MS);
+    t.unref();
   }
 
   function fetchWork(): void {

@@ -30,7 +30,7 @@ const errorCode = (p: RawPeer): number | undefined => {
 };
 
 t.test('every bad input is refused, logged and counted; a good agent is not affected', async (t) => {
-  const lab = await startTaskLab({ ts: { logger: capture, maxPendingHellos: 4, keepAliveMs: 150, maxClients: 50 } });
+  const lab = await startTaskLab({ ts: { logger: capture, maxPendingHellos: 4, keepAliveMs: 250, maxClients: 50 } });
   t.teardown(() => lab.close());
   const port = lab.tsAddr.channel.port;
   const good = await helloPeer(port, 1);

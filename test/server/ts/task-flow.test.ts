@@ -43,6 +43,8 @@ t.test('a script task reaches every agent and its statuses come back to the NS',
   t.equal(view.counts['failed'], 3, 'exit 3 is a failed run');
   t.same(view.statuses.map((s) => [s.exitCode, s.output]), agents.map(() => [3, 'hello from the lab']));
 
+  await waitUntil(async () => (await lab.api<{ taskServers: { clients: number }[] }>('GET', '/task-servers')).json.taskServers[0]?.clients === 3,
+    'the TS told the NS its client count');
   const all = await lab.api<{ id: string; expected: number }>('POST', '/tasks', { targets: 'all', type: 'power', action: 'logoff' });
   t.equal(all.json.expected, 3, '"all" expects the clients the TS reported');
   const done = await waitUntil(async () => (await lab.api<TaskView>('GET', `/tasks/${all.json.id}`)).json.done, 'power task done', 10_000);
