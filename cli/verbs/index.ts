@@ -1,6 +1,7 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { portsVerb } from './ports.js';
 import { taskVerb } from './task.js';
@@ -10,6 +11,7 @@ import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
   portsVerb,
+  certsVerb,
   fleetVerb,
   tickleVerb,
   wakeVerb,
