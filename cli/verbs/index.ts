@@ -3,6 +3,7 @@
 import type { Verb } from '../verb.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
+import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { taskVerb } from './task.js';
 import { tickleVerb } from './tickle.js';
@@ -15,6 +16,7 @@ export const VERBS: readonly Verb[] = [
   fleetVerb,
   tickleVerb,
   wakeVerb,
+  nsVerb,
   tsVerb,
   taskVerb,
 ] as unknown as readonly Verb[];
