@@ -5,6 +5,7 @@ import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
+import { reportVerb } from './report.js';
 import { taskVerb } from './task.js';
 import { tickleVerb } from './tickle.js';
 import { tsVerb } from './ts.js';
@@ -17,6 +18,7 @@ export const VERBS: readonly Verb[] = [
   tickleVerb,
   wakeVerb,
   nsVerb,
+  reportVerb,
   tsVerb,
   taskVerb,
 ] as unknown as readonly Verb[];
