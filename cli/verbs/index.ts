@@ -5,9 +5,12 @@ import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
+import { probeVerb } from './probe.js';
 import { reportVerb } from './report.js';
-import { taskVerb } from './task.js';
+import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
+import { verifyRulesVerb } from './verify-rules.js';
+import { taskVerb } from './task.js';
 import { tsVerb } from './ts.js';
 import { wakeVerb } from './wake.js';
 
@@ -19,6 +22,9 @@ export const VERBS: readonly Verb[] = [
   wakeVerb,
   nsVerb,
   reportVerb,
+  respondVerb,
+  probeVerb,
+  verifyRulesVerb,
   tsVerb,
   taskVerb,
 ] as unknown as readonly Verb[];
