@@ -4,6 +4,7 @@
 // falls behind by more than maxBufferedBytes, lines are dropped and counted instead.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { configError } from '../../../shared/errors.js';
 import { encodeW3cLine, w3cFileName, w3cHeader, type W3cEntry } from '../../../shared/protocol/w3c-log.js';
 
 export interface AccessLogOptions {
@@ -37,7 +38,11 @@ export class AccessLog {
     this.dir = dir;
     this.software = software;
     this.maxBuffered = maxBufferedBytes;
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw configError('access log folder', dir, `a folder the NS can write (${(err as Error).message}); or --no-access-log`);
+    }
   }
 
   /** The file the next line for `at` goes to. */
