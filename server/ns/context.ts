@@ -1,0 +1,40 @@
+// What every NS plugin receives: the store, the resolved options and limits, the logger and the
+// server's own metrics registry. A plugin is one IIS virtual directory (a prefix) registered as an
+// encapsulated fastify plugin; it must never open listeners or databases of its own.
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../shared/log.js';
+import type { NsStore } from './store/index.js';
+import type { NsEventOptions, NsLimits, NsOptions } from './options.js';
+
+export interface NsContext {
+  readonly store: NsStore;
+  readonly options: NsOptions;
+  readonly limits: NsLimits;
+  readonly events: NsEventOptions;
+  readonly nsVersion: string;
+  readonly log: Logger;
+  /** Prometheus registry of this server instance (never the global one). */
+  readonly metrics: Registry;
+  /** Bound addresses once listening (for pages that tell agents where the NS is). */
+  readonly bound: () => NsAddresses;
+}
+
+export interface BoundAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface NsAddresses {
+  readonly http: BoundAddress | null;
+  readonly https: BoundAddress | null;
+}
+
+export interface NsPlugin {
+  readonly name: string;
+  /** Canonical IIS virtual directory, e.g. `/Altiris/NS/Agent`; paths under it match in any case. */
+  readonly prefix: string;
+  register(app: FastifyInstance, ctx: NsContext): Promise<void>;
+}
+
+export const defineNsPlugin = (p: NsPlugin): NsPlugin => p;

@@ -1,0 +1,84 @@
+// Options of a Notification Server instance with their defaults, in one place (docs/ns.md lists
+// them). Plugins of other areas add their own option fields here. Never reads the environment.
+import type { Logger } from '../../shared/log.js';
+import type { PortMap } from '../../shared/ports.js';
+import type { StoreKind, StoreTuning } from './store/index.js';
+import type { RegistrationState } from './store/resources.js';
+import type { NsPlugin } from './context.js';
+
+export interface NsLimits {
+  /** Largest request body of an agent page other than PostEvent (bytes). */
+  readonly bodyLimit: number;
+  /** Largest PostEvent body (bytes); events above 20 MiB go to the `large` queue. */
+  readonly eventBodyLimit: number;
+  /** Largest XML document parsed (bytes) and deepest nesting. */
+  readonly xmlMaxBytes: number;
+  readonly xmlMaxDepth: number;
+  /** Time to receive a whole request, headers and body (ms); 408 after it. */
+  readonly requestTimeoutMs: number;
+  /** Time to receive the request headers (ms). */
+  readonly headersTimeoutMs: number;
+  /** Idle keep-alive connection lifetime (ms). */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest request header block (bytes). */
+  readonly maxHeaderSize: number;
+}
+
+export const DEFAULT_LIMITS: NsLimits = {
+  bodyLimit: 1024 * 1024,
+  eventBodyLimit: 64 * 1024 * 1024,
+  xmlMaxBytes: 64 * 1024 * 1024,
+  xmlMaxDepth: 32,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 120_000,
+  maxHeaderSize: 16 * 1024,
+};
+
+export interface NsEventOptions {
+  /** Unprocessed events one queue may hold before PostEvent answers "back off". */
+  readonly queueMax: number;
+  /** How often the processor drains the queues (ms); 0 stops processing (events stay queued). */
+  readonly drainIntervalMs: number;
+  /** Events processed per queue per drain. */
+  readonly drainBatch: number;
+}
+
+export const DEFAULT_EVENT_OPTIONS: NsEventOptions = { queueMax: 10_000, drainIntervalMs: 100, drainBatch: 200 };
+
+export interface NsTlsOptions {
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** PEM text instead of files (tests). */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** TLS session lifetime for resumption (s). */
+  readonly sessionTimeoutS?: number;
+}
+
+export interface NsOptions {
+  /** Where ports come from; `httpPort`/`httpsPort` win (0 = ephemeral). */
+  readonly ports?: PortMap;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  readonly bind?: string;
+  /** HTTPS listener; without it only HTTP is served. */
+  readonly tls?: NsTlsOptions;
+  readonly store?: StoreKind;
+  readonly dataDir?: string;
+  readonly storeTuning?: Partial<StoreTuning>;
+  readonly limits?: Partial<NsLimits>;
+  readonly events?: Partial<NsEventOptions>;
+  /** State of a newly registered computer (the registration policy). */
+  readonly registrationPolicy?: RegistrationState;
+  /** nsVersion written in policy answers. */
+  readonly nsVersion?: string;
+  readonly logger?: Logger;
+  /** Extra plugins (tests, embedding); the standard set is NS_PLUGINS. */
+  readonly plugins?: readonly NsPlugin[];
+  /** Seed the lab policy set into an empty store (default true). */
+  readonly seedPolicies?: boolean;
+}
+
+export const DEFAULT_DATA_DIR = '.lab/ns';
+export const DEFAULT_NS_VERSION = '7.6.1645.0';

@@ -1,0 +1,10 @@
+// The Notification Server's IIS virtual directories: ONE LINE A PLUGIN. Add yours here (write it
+// with defineNsPlugin in server/ns/<dir>/plugin.ts); the factory registers them in this order.
+import type { NsPlugin } from './context.js';
+import { agentPlugin } from './agent/plugin.js';
+import { consoleApiPlugin } from './console/plugin.js';
+
+export const NS_PLUGINS: readonly NsPlugin[] = [
+  agentPlugin, // /Altiris/NS/Agent
+  consoleApiPlugin, // /Altiris/Console/api
+];

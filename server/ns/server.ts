@@ -1,0 +1,142 @@
+// createNotificationServer: one fastify app (one plugin per IIS virtual directory) served on an
+// HTTP and, with a certificate, an HTTPS listener that share the same routes, limits and store.
+// The factory never picks ports itself: they come from the PortMap or the options (0 in tests).
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { CanonicalPaths } from './case-insensitive.js';
+import type { BoundAddress, NsAddresses, NsContext } from './context.js';
+import { xmlErrorHandler, xmlErrorBody } from './http-errors.js';
+import { DEFAULT_DATA_DIR, DEFAULT_EVENT_OPTIONS, DEFAULT_LIMITS, DEFAULT_NS_VERSION, type NsLimits, type NsOptions } from './options.js';
+import { NS_PLUGINS } from './plugins.js';
+import { openStore, type NsStore } from './store/index.js';
+import { tlsServerOptions } from './tls.js';
+import { startEventProcessor } from './events/processor.js';
+import { seedLabPolicies } from './policies/lab-set.js';
+import { ERRORS } from '../../shared/errors.js';
+
+export interface NotificationServer {
+  readonly app: FastifyInstance;
+  readonly store: NsStore;
+  readonly context: NsContext;
+  /** Binds the listeners; resolves with the addresses actually bound. */
+  listen(): Promise<NsAddresses>;
+  addresses(): NsAddresses;
+  /** Stops accepting, finishes in-flight requests, flushes the store. */
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function applyLimits(server: Server | HttpsServer, limits: NsLimits): void {
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+}
+
+const httpServerOptions = (limits: NsLimits) => ({
+  maxHeaderSize: limits.maxHeaderSize,
+  requestTimeout: limits.requestTimeoutMs,
+  headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+  keepAliveTimeout: limits.keepAliveTimeoutMs,
+  // How often node checks the two timeouts above; its default (30 s) would let slow clients linger.
+  connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4))),
+});
+
+export async function createNotificationServer(opts: NsOptions = {}): Promise<NotificationServer> {
+  const limits: NsLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const log: Logger = opts.logger ?? createLogger({ level: 'silent' });
+  const store = openStore({ kind: opts.store ?? 'sqlite', dataDir: opts.dataDir ?? DEFAULT_DATA_DIR, tuning: opts.storeTuning ?? {} });
+  const paths = new CanonicalPaths();
+  let handler: Handler | undefined;
+  const httpServerOpts = httpServerOptions(limits);
+  let httpsServer: HttpsServer | null = null;
+  try {
+    httpsServer = opts.tls ? createHttpsServer({ ...tlsServerOptions(opts.tls), ...httpServerOpts }) : null;
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    forceCloseConnections: 'idle',
+    rewriteUrl: (req) => paths.rewrite(req.url ?? '/'),
+    serverFactory: (h) => {
+      handler = h as Handler;
+      const s = createHttpServer(httpServerOpts, h as Handler);
+      applyLimits(s, limits);
+      return s;
+    },
+  }) as unknown as FastifyInstance;
+
+  let bound: NsAddresses = { http: null, https: null };
+  const context: NsContext = {
+    store, options: opts, limits, events: { ...DEFAULT_EVENT_OPTIONS, ...opts.events },
+    nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound,
+  };
+  app.addHook('onRoute', (route) => paths.learn(route));
+  app.setErrorHandler(xmlErrorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).type('text/xml; charset=utf-8')
+      .send(xmlErrorBody({ status: 404, code: ERRORS.NOT_FOUND.code, message: `no page ${req.url.split('?')[0]} on this NS` }));
+  });
+  for (const p of [...NS_PLUGINS, ...(opts.plugins ?? [])]) {
+    await app.register(async (scope) => p.register(scope, context), { prefix: p.prefix });
+  }
+  if (opts.seedPolicies ?? true) seedLabPolicies(store.policies);
+  const processor = startEventProcessor(context);
+  app.addHook('onClose', async () => {
+    processor.stop();
+    await store.close();
+  });
+  if (httpsServer) applyLimits(httpsServer, limits);
+
+  const listen = async (): Promise<NsAddresses> => {
+    const host = opts.bind ?? '127.0.0.1';
+    const httpPort = opts.httpPort ?? opts.ports?.port('ns-agent-http') ?? 0;
+    await app.listen({ port: httpPort, host });
+    let https: BoundAddress | null = null;
+    if (httpsServer && handler) {
+      const srv = httpsServer;
+      srv.on('request', handler);
+      const httpsPort = opts.httpsPort ?? opts.ports?.port('ns-agent-https') ?? 0;
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ port: httpsPort, host }, () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      }).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      });
+      https = toBound(srv.address() as AddressInfo);
+    }
+    bound = { http: toBound(app.server.address() as AddressInfo), https };
+    log.info({ http: bound.http, https: bound.https, store: store.path }, 'notification server listening');
+    return bound;
+  };
+
+  const close = async (): Promise<void> => {
+    if (httpsServer?.listening) {
+      const srv = httpsServer;
+      const done = new Promise<void>((resolve) => srv.close(() => resolve()));
+      srv.closeIdleConnections();
+      const force = setTimeout(() => srv.closeAllConnections(), 2000);
+      await done;
+      clearTimeout(force);
+    }
+    await app.close();
+  };
+
+  return { app, store, context, listen, addresses: () => bound, close };
+}
+
+const toBound = (a: AddressInfo): BoundAddress => ({ address: a.address, port: a.port });

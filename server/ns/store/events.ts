@@ -1,0 +1,165 @@
+// Posted NSEs, durable before they are acknowledged: append() resolves only after the transaction
+// holding the event has committed (WAL, synchronous=FULL). Events arriving close together share one
+// commit (group commit); a batch waits at most `eventBatchMs` or until `eventBatchMax` events.
+import type { Statement } from 'better-sqlite3';
+import { smpError } from '../../../shared/errors.js';
+import type { Db } from './database.js';
+import { defineStoreModule, type StoreModuleContext } from './module.js';
+
+/** The event router's file queues (NSCap\EvtQFast, EvtQueue, EvtQSlow, EvtQLarge). */
+export type EventQueue = 'fast' | 'normal' | 'slow' | 'large';
+export const EVENT_QUEUES: readonly EventQueue[] = ['fast', 'normal', 'slow', 'large'];
+export type EventState = 'queued' | 'processed' | 'failed';
+
+export interface NewEvent {
+  readonly queue: EventQueue;
+  readonly page: string;
+  readonly clientIp: string;
+  readonly to: string | null;
+  readonly msgId: string | null;
+  readonly resourceGuid: string | null;
+  /** Decompressed NSE XML. */
+  readonly body: Buffer;
+}
+
+export interface StoredEvent extends Omit<NewEvent, 'body'> {
+  readonly id: number;
+  readonly receivedAt: number;
+  readonly size: number;
+  readonly state: EventState;
+  readonly note: string | null;
+}
+
+interface Row {
+  id: number; received_at: number; queue: EventQueue; page: string; client_ip: string; to_item: string | null;
+  msg_id: string | null; resource_guid: string | null; size: number; state: EventState; note: string | null;
+}
+
+const toEvent = (r: Row): StoredEvent => ({
+  id: r.id, receivedAt: r.received_at, queue: r.queue, page: r.page, clientIp: r.client_ip, to: r.to_item,
+  msgId: r.msg_id, resourceGuid: r.resource_guid, size: r.size, state: r.state, note: r.note,
+});
+
+interface Pending {
+  readonly event: NewEvent;
+  readonly receivedAt: number;
+  resolve(id: number): void;
+  reject(err: Error): void;
+}
+
+const COLUMNS = 'id, received_at, queue, page, client_ip, to_item, msg_id, resource_guid, size, state, note';
+
+export class EventTable {
+  private readonly s: Record<string, Statement>;
+  private batch: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly depths = new Map<EventQueue, number>(EVENT_QUEUES.map((q) => [q, 0]));
+  private closed = false;
+
+  constructor(private readonly db: Db, private readonly ctx: StoreModuleContext) {
+    this.s = {
+      insert: db.prepare(`INSERT INTO events (received_at, queue, page, client_ip, to_item, msg_id, resource_guid, size,
+        state, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`),
+      get: db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
+      body: db.prepare('SELECT body FROM events WHERE id = ?'),
+      next: db.prepare(`SELECT ${COLUMNS} FROM events WHERE state = 'queued' AND queue = ? ORDER BY id LIMIT ?`),
+      mark: db.prepare('UPDATE events SET state = ?, note = ? WHERE id = ? AND state = \'queued\''),
+      count: db.prepare('SELECT COUNT(*) AS n FROM events'),
+      list: db.prepare(`SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`),
+      depths: db.prepare('SELECT queue, COUNT(*) AS n FROM events WHERE state = \'queued\' GROUP BY queue'),
+    };
+    for (const r of this.s['depths']!.all() as { queue: EventQueue; n: number }[]) this.depths.set(r.queue, r.n);
+  }
+
+  /** Resolves with the event id once the event is committed to disk. */
+  append(event: NewEvent): Promise<number> {
+    if (this.closed) return Promise.reject(smpError('STORE', 'the event store is closed'));
+    this.depths.set(event.queue, (this.depths.get(event.queue) ?? 0) + 1);
+    return new Promise<number>((resolve, reject) => {
+      this.batch.push({ event, receivedAt: this.ctx.now(), resolve, reject });
+      if (this.batch.length >= this.ctx.options.eventBatchMax) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.ctx.options.eventBatchMs);
+    });
+  }
+
+  /** Commits the waiting batch now (one transaction). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    try {
+      const ids = this.db.transaction(() => batch.map((p) => {
+        const e = p.event;
+        return Number(this.s['insert']!.run(p.receivedAt, e.queue, e.page, e.clientIp, e.to, e.msgId, e.resourceGuid,
+          e.body.length, e.body).lastInsertRowid);
+      }))();
+      batch.forEach((p, i) => p.resolve(ids[i]!));
+    } catch (err) {
+      for (const p of batch) {
+        this.depths.set(p.event.queue, Math.max(0, (this.depths.get(p.event.queue) ?? 1) - 1));
+        p.reject(smpError('STORE', `event not stored: ${(err as Error).message}`, {}, err));
+      }
+    }
+  }
+
+  /** Queued (acknowledged, not yet processed) events in a queue, counting the batch in flight. */
+  depth(queue: EventQueue): number {
+    return this.depths.get(queue) ?? 0;
+  }
+
+  get(id: number): StoredEvent | undefined {
+    const row = this.s['get']!.get(id) as Row | undefined;
+    return row && toEvent(row);
+  }
+
+  body(id: number): Buffer | undefined {
+    return (this.s['body']!.get(id) as { body: Buffer } | undefined)?.body;
+  }
+
+  nextQueued(queue: EventQueue, limit: number): StoredEvent[] {
+    return (this.s['next']!.all(queue, limit) as Row[]).map(toEvent);
+  }
+
+  /** Marks queued events done; returns how many changed. */
+  mark(updates: readonly { id: number; queue: EventQueue; state: Exclude<EventState, 'queued'>; note?: string }[]): number {
+    let changed = 0;
+    this.db.transaction(() => {
+      for (const u of updates) {
+        if (this.s['mark']!.run(u.state, u.note ?? null, u.id).changes === 1) {
+          changed += 1;
+          this.depths.set(u.queue, Math.max(0, (this.depths.get(u.queue) ?? 1) - 1));
+        }
+      }
+    })();
+    return changed;
+  }
+
+  list(afterId = 0, limit = 100): StoredEvent[] {
+    return (this.s['list']!.all(afterId, Math.min(limit, 10000)) as Row[]).map(toEvent);
+  }
+
+  count(): number {
+    return (this.s['count']!.get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    this.closed = true;
+  }
+}
+
+export const eventsModule = defineStoreModule({
+  name: 'events',
+  schema: [
+    `CREATE TABLE IF NOT EXISTS events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL,
+      queue TEXT NOT NULL CHECK (queue IN ('fast', 'normal', 'slow', 'large')),
+      page TEXT NOT NULL, client_ip TEXT NOT NULL, to_item TEXT, msg_id TEXT, resource_guid TEXT,
+      size INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'processed', 'failed')),
+      note TEXT, body BLOB NOT NULL)`,
+    'CREATE INDEX IF NOT EXISTS events_queued ON events (queue, state, id)',
+  ],
+  open: (db, ctx) => new EventTable(db, ctx),
+});

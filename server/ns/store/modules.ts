@@ -1,0 +1,11 @@
+// The store's table groups: ONE LINE A MODULE. To add tables (tasks, packages, ...) write
+// `store/<group>.ts` with defineStoreModule and add it here; `store.<key>` is then typed everywhere.
+import { eventsModule } from './events.js';
+import { policiesModule } from './policies.js';
+import { resourcesModule } from './resources.js';
+
+export const STORE_MODULES = {
+  resources: resourcesModule,
+  policies: policiesModule,
+  events: eventsModule,
+} as const;
