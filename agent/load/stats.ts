@@ -41,6 +41,8 @@ export class LoadStats {
   readonly lag = newHistogram();
   readonly timeline: TimelinePoint[] = [];
   inbound: InboundTotals = { received: {}, acted: {}, dropped: {} };
+  /** Called for every recorded request (metrics observers). */
+  onRecord: ((endpoint: Endpoint, outcome: Outcome, latencyUs: number) => void) | null = null;
   startedAt: number;
   endedAt = 0;
   agents = 0;
@@ -59,6 +61,7 @@ export class LoadStats {
       this.counts.set(endpoint, counts);
     }
     counts[outcome] += 1;
+    this.onRecord?.(endpoint, outcome, latencyUs);
     if (outcome === 'ok') {
       let h = this.latency.get(endpoint);
       if (h === undefined) this.latency.set(endpoint, (h = newHistogram()));

@@ -1,14 +1,20 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { agentsVerb } from './agents.js';
 import { fleetVerb } from './fleet.js';
 import { portsVerb } from './ports.js';
+import { reportVerb } from './report.js';
 import { tickleVerb } from './tickle.js';
+import { upVerb } from './up.js';
 import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
   portsVerb,
   fleetVerb,
+  agentsVerb,
+  reportVerb,
+  upVerb,
   tickleVerb,
   wakeVerb,
 ] as unknown as readonly Verb[];

@@ -5,6 +5,7 @@ import type { PortMap } from '../../shared/ports.js';
 import type { StoreKind, StoreTuning } from './store/index.js';
 import type { RegistrationState } from './store/resources.js';
 import type { NsPlugin } from './context.js';
+import type { NsTickleOptions } from './tickle/plugin.js';
 
 export interface NsLimits {
   /** Largest request body of an agent page other than PostEvent (bytes). */
@@ -76,6 +77,8 @@ export interface NsOptions {
   readonly logger?: Logger;
   /** Extra plugins (tests, embedding); the standard set is NS_PLUGINS. */
   readonly plugins?: readonly NsPlugin[];
+  /** Tickle and wake senders (POST /Altiris/Console/api/tickle). */
+  readonly tickle?: NsTickleOptions;
   /** Seed the lab policy set into an empty store (default true). */
   readonly seedPolicies?: boolean;
 }

@@ -3,8 +3,10 @@
 import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
+import { ticklePlugin } from './tickle/plugin.js';
 
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
+  ticklePlugin, // /Altiris/Console/api/tickle
 ];
