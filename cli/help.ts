@@ -8,7 +8,7 @@ export function verbHelp(v: Verb): string {
   if (v.description) lines.push('', v.description);
   lines.push('', 'Options:');
   lines.push(...optionLines(v.options));
-  lines.push('  -h, --help  show this help');
+  lines.push(`  ${'-h, --help'.padEnd(34)} show this help`);
   return lines.join('\n') + '\n';
 }
 

@@ -2,6 +2,7 @@
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
 import { agentsVerb } from './agents.js';
+import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { portsVerb } from './ports.js';
 import { reportVerb } from './report.js';
@@ -11,6 +12,7 @@ import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
   portsVerb,
+  certsVerb,
   fleetVerb,
   agentsVerb,
   reportVerb,
