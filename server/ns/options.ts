@@ -6,6 +6,9 @@ import type { StoreKind, StoreTuning } from './store/index.js';
 import type { RegistrationState } from './store/resources.js';
 import type { NsPlugin } from './context.js';
 import type { NsTickleOptions } from './tickle/plugin.js';
+import type { NsPackageOptions } from './packages/options.js';
+import type { AccessLogOptions } from './observability/access-log.js';
+import type { RequestFiltering } from './observability/install.js';
 
 export interface NsLimits {
   /** Largest request body of an agent page other than PostEvent (bytes). */
@@ -79,6 +82,12 @@ export interface NsOptions {
   readonly plugins?: readonly NsPlugin[];
   /** Tickle and wake senders (POST /Altiris/Console/api/tickle). */
   readonly tickle?: NsTickleOptions;
+  /** Installers, lab packages, package servers and agent-information pages (server/ns/packages/options.ts). */
+  readonly packages?: Partial<NsPackageOptions>;
+  /** W3C access log (server/ns/observability/access-log.ts); on by default in the data folder. */
+  readonly accessLog?: Partial<AccessLogOptions>;
+  /** IIS request filtering limits (query string 2048, URL 4096 bytes by default). */
+  readonly requestFiltering?: Partial<RequestFiltering>;
   /** Seed the lab policy set into an empty store (default true). */
   readonly seedPolicies?: boolean;
 }

@@ -3,10 +3,15 @@
 import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
+import { nscapPlugin } from './nscap/plugin.js';
+import { packageSharePlugin, psSharePlugin } from './packages/share-plugins.js';
 import { ticklePlugin } from './tickle/plugin.js';
 
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
   ticklePlugin, // /Altiris/Console/api/tickle
+  nscapPlugin, // /Altiris/NS/NSCap
+  packageSharePlugin, // /Altiris/PackageShare
+  psSharePlugin, // /Altiris/PS/Share
 ];

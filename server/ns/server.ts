@@ -12,6 +12,7 @@ import type { BoundAddress, NsAddresses, NsContext } from './context.js';
 import { xmlErrorHandler, xmlErrorBody } from './http-errors.js';
 import { DEFAULT_DATA_DIR, DEFAULT_EVENT_OPTIONS, DEFAULT_LIMITS, DEFAULT_NS_VERSION, type NsLimits, type NsOptions } from './options.js';
 import { NS_PLUGINS } from './plugins.js';
+import { installObservability } from './observability/install.js';
 import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
@@ -87,6 +88,8 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     void reply.code(404).type('text/xml; charset=utf-8')
       .send(xmlErrorBody({ status: 404, code: ERRORS.NOT_FOUND.code, message: `no page ${req.url.split('?')[0]} on this NS` }));
   });
+  const observability = installObservability(app, context, 'smp-lab Notification Server (IIS W3C layout)');
+  app.addHook('onClose', async () => observability.close());
   for (const p of [...NS_PLUGINS, ...(opts.plugins ?? [])]) {
     await app.register(async (scope) => p.register(scope, context), { prefix: p.prefix });
   }

@@ -1,6 +1,7 @@
 // The store's table groups: ONE LINE A MODULE. To add tables (tasks, packages, ...) write
 // `store/<group>.ts` with defineStoreModule and add it here; `store.<key>` is then typed everywhere.
 import { eventsModule } from './events.js';
+import { packagesModule } from './packages.js';
 import { policiesModule } from './policies.js';
 import { resourcesModule } from './resources.js';
 
@@ -8,4 +9,5 @@ export const STORE_MODULES = {
   resources: resourcesModule,
   policies: policiesModule,
   events: eventsModule,
+  packages: packagesModule,
 } as const;
