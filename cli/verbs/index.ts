@@ -4,6 +4,7 @@ import type { Verb } from '../verb.js';
 import { agentsVerb } from './agents.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
+import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
 import { reportVerb } from './report.js';
 import { tickleVerb } from './tickle.js';
@@ -19,6 +20,7 @@ export const VERBS: readonly Verb[] = [
   upVerb,
   tickleVerb,
   wakeVerb,
+  nsVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

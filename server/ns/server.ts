@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { CanonicalPaths } from './case-insensitive.js';
@@ -17,7 +17,7 @@ import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
 import { seedLabPolicies } from './policies/lab-set.js';
-import { ERRORS } from '../../shared/errors.js';
+import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 
 export interface NotificationServer {
   readonly app: FastifyInstance;
@@ -33,6 +33,8 @@ export interface NotificationServer {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 function applyLimits(server: Server | HttpsServer, limits: NsLimits): void {
+  // A client that sends a whole request and then half-closes (FIN) still gets its answer, as from IIS.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.requestTimeout = limits.requestTimeoutMs;
   server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -59,11 +61,11 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     httpsServer = opts.tls ? createHttpsServer({ ...tlsServerOptions(opts.tls), ...httpServerOpts }) : null;
   } catch (err) {
     await store.close();
-    throw err;
+    throw isSmpError(err) ? err : smpError('CONFIG', `the HTTPS certificate or key is not usable: ${(err as Error).message}`, {}, err);
   }
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -104,7 +106,10 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   const listen = async (): Promise<NsAddresses> => {
     const host = opts.bind ?? '127.0.0.1';
     const httpPort = opts.httpPort ?? opts.ports?.port('ns-agent-http') ?? 0;
-    await app.listen({ port: httpPort, host });
+    await app.listen({ port: httpPort, host }).catch(async (err: unknown) => {
+      await app.close();
+      throw bindError(err, 'HTTP', host, httpPort);
+    });
     let https: BoundAddress | null = null;
     if (httpsServer && handler) {
       const srv = httpsServer;
@@ -118,7 +123,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
         });
       }).catch(async (err: unknown) => {
         await app.close();
-        throw err;
+        throw bindError(err, 'HTTPS', host, httpsPort);
       });
       https = toBound(srv.address() as AddressInfo);
     }
@@ -140,6 +145,14 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   };
 
   return { app, store, context, listen, addresses: () => bound, close };
+}
+
+function bindError(err: unknown, what: string, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') return smpError('BIND', `cannot bind ${what} ${host}:${port}: permission denied; run as root or add --port-offset 10000`, { port }, err);
+  if (code === 'EADDRINUSE') return smpError('BIND', `cannot bind ${what} ${host}:${port}: the port is in use; pick another with --port or --port-offset`, { port }, err);
+  if (code === 'EADDRNOTAVAIL') return smpError('BIND', `cannot bind ${what} ${host}:${port}: no such local address`, { port }, err);
+  return err;
 }
 
 const toBound = (a: AddressInfo): BoundAddress => ({ address: a.address, port: a.port });

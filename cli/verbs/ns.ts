@@ -1,0 +1,73 @@
+// `smp-lab ns`: run a Notification Server (agent pages, admin API, store) on the catalog's
+// ns-agent-http/ns-agent-https ports until SIGINT/SIGTERM, printing one ready line with the ports
+// actually bound. Parsing and printing only; the server is server/ns.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMON_OPTIONS, PORT_OPTIONS, defineOptions } from '../../shared/config.js';
+import { smpError } from '../../shared/errors.js';
+import { defineVerb } from '../verb.js';
+
+export const NS_OPTIONS = defineOptions({
+  bind: { type: 'address', default: '127.0.0.1', arg: 'IP', help: 'address the HTTP and HTTPS listeners bind to' },
+  data: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'folder of the NS database (ns.sqlite, WAL)' },
+  store: { type: 'enum', choices: ['sqlite', 'memory'], default: 'sqlite', arg: 'KIND', help: 'sqlite (durable) or memory (throw-away load runs)' },
+  certs: { type: 'path', default: '.lab/certs', arg: 'DIR', help: 'folder with server.pem and server-key.pem (made by `smp-lab certs`)' },
+  cert: { type: 'path', arg: 'FILE', help: 'HTTPS certificate (PEM); wins over --certs' },
+  key: { type: 'path', arg: 'FILE', help: 'HTTPS private key (PEM); wins over --certs' },
+  noHttps: { type: 'bool', default: false, help: 'serve HTTP only' },
+  registration: { type: 'enum', choices: ['allowed', 'pending', 'blocked'], default: 'allowed', arg: 'STATE',
+    help: 'registration policy: state of a newly registered computer' },
+  bodyLimit: { type: 'int', min: 1024, max: 1 << 30, default: 1 << 20, arg: 'BYTES', help: 'largest body of an agent page other than PostEvent' },
+  eventBodyLimit: { type: 'int', min: 1024, max: 1 << 30, default: 64 << 20, arg: 'BYTES', help: 'largest PostEvent body' },
+  requestTimeout: { type: 'duration', default: '30s', arg: 'T', help: 'time to receive a whole request (408 after)' },
+  headersTimeout: { type: 'duration', default: '10s', arg: 'T', help: 'time to receive the request headers' },
+  keepAliveTimeout: { type: 'duration', default: '120s', arg: 'T', help: 'idle keep-alive connection lifetime (IIS default)' },
+  eventQueueMax: { type: 'int', min: 1, max: 10_000_000, default: 10_000, arg: 'N', help: 'unprocessed events per queue before agents are told to back off' },
+  eventBatch: { type: 'duration', default: '2ms', arg: 'T', help: 'longest wait of an event for its group commit' },
+});
+
+export const nsVerb = defineVerb({
+  name: 'ns',
+  summary: 'run a Notification Server: agent pages (register, policies, events), admin API, durable store',
+  description: 'Serves /Altiris/NS/Agent and /Altiris/Console/api on HTTP and HTTPS until Ctrl-C; prints '
+    + '"ns ready http=ADDR:PORT https=ADDR:PORT store=..." once listening.',
+  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...NS_OPTIONS },
+  async run(config, _pos, ctx) {
+    const { resolvePorts } = await import('../../shared/ports.js');
+    const { createLogger } = await import('../../shared/log.js');
+    const { createNotificationServer } = await import('../../server/ns/server.js');
+    const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
+    const tls = config.noHttps ? undefined : tlsFiles(config.cert, config.key, config.certs);
+    const ns = await createNotificationServer({
+      ports, bind: config.bind, store: config.store as 'sqlite' | 'memory', dataDir: config.data,
+      registrationPolicy: config.registration as 'allowed' | 'pending' | 'blocked',
+      ...(tls ? { tls } : {}),
+      limits: { bodyLimit: config.bodyLimit, eventBodyLimit: config.eventBodyLimit, requestTimeoutMs: config.requestTimeout,
+        headersTimeoutMs: config.headersTimeout, keepAliveTimeoutMs: config.keepAliveTimeout },
+      events: { queueMax: config.eventQueueMax },
+      storeTuning: { eventBatchMs: config.eventBatch },
+      logger: createLogger({ level: config.logLevel, name: 'ns' }),
+    });
+    const a = await ns.listen();
+    const show = (b: { address: string; port: number } | null) => (b ? `${b.address}:${b.port}` : 'off');
+    ctx.stdout.write(`ns ready http=${show(a.http)} https=${show(a.https)} store=${ns.store.kind}:${ns.store.path}\n`);
+    if (!tls && !config.noHttps) ctx.stderr.write(`smp-lab ns: HTTPS off: no ${join(config.certs, 'server.pem')}; run \`smp-lab certs\` or give --cert/--key\n`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await ns.close();
+    ctx.stdout.write('ns stopped\n');
+    return 0;
+  },
+});
+
+function tlsFiles(cert: string | undefined, key: string | undefined, dir: string): { certFile: string; keyFile: string } | undefined {
+  if (cert !== undefined || key !== undefined) {
+    if (cert === undefined || key === undefined) throw smpError('CONFIG', '--cert and --key go together');
+    return { certFile: cert, keyFile: key };
+  }
+  const certFile = join(dir, 'server.pem');
+  const keyFile = join(dir, 'server-key.pem');
+  return existsSync(certFile) && existsSync(keyFile) ? { certFile, keyFile } : undefined;
+}
