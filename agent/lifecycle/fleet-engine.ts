@@ -187,11 +187,12 @@ export class FleetEngine implements InboundSink {
     try {
       r = await runStep(this, k, step);
     } catch {
-      r = { endpoint: 'post-event', outcome: 'error' };
+      r = { endpoint: 'post-event', outcome: 'other' };
     }
     this.inflight -= 1;
     this.flags[k]! &= ~Flag.BUSY;
-    this.opts.stats.record(r.endpoint, r.outcome, (performance.now() - intended) * 1000);
+    const end = performance.now();
+    this.opts.stats.record(r.endpoint, r.outcome, (end - intended) * 1000, (end - sentAt) * 1000);
     if (!this.stopped) this.after(k, step, r);
     if (this.inflight === 0) for (const f of this.idle.splice(0)) f();
     this.pump();

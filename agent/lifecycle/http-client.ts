@@ -4,7 +4,7 @@
 // failures come back classified by kind, never thrown past the caller.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Outcome } from '../load/stats.js';
+import { outcomeOfError, outcomeOfStatus, type Outcome } from '../load/outcome.js';
 
 export interface HttpClientOptions {
   /** Base URL of the NS, e.g. http://127.0.0.1:80. */
@@ -70,7 +70,7 @@ export class FleetHttpClient {
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          const outcome: Outcome = status >= 500 ? 'http-5xx' : status >= 400 ? 'http-4xx' : 'ok';
+          const outcome: Outcome = outcomeOfStatus(status);
           done({ outcome, status, body: Buffer.concat(chunks), headers: res.headers, bytes });
         });
         res.on('error', () => fail('reset'));
@@ -80,28 +80,12 @@ export class FleetHttpClient {
         fail('timeout');
         req.destroy();
       });
-      req.on('error', (err: NodeJS.ErrnoException) => fail(classify(err)));
+      req.on('error', (err: NodeJS.ErrnoException) => fail(outcomeOfError(err)));
       req.end(body);
     });
   }
 
   close(): void {
     this.agent.destroy();
-  }
-}
-
-export function classify(err: NodeJS.ErrnoException): Outcome {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ECONNABORTED':
-    case 'ERR_STREAM_PREMATURE_CLOSE':
-      return 'reset';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    default:
-      return err.message === 'socket hang up' ? 'reset' : 'error';
   }
 }

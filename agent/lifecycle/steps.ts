@@ -105,7 +105,7 @@ async function policies(e: FleetEngine, k: number, req: Req): Promise<StepResult
     hashNow = decoded.hash;
     settings = decoded.unchanged ? null : settingsOf(decoded);
   } catch (err) {
-    return { endpoint: 'get-client-policies', outcome: isSmpError(err) ? 'bad-xml' : 'error' };
+    return { endpoint: 'get-client-policies', outcome: isSmpError(err) ? 'bad-xml' : 'other' };
   }
   e.lastCheckin[k] = performance.now();
   e.checkins[k]! += 1;

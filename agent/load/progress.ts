@@ -1,8 +1,9 @@
-// Progress of a running fleet for a person: on a TTY a cli-progress bar (agents checked in of the
-// fleet) with a live one-line summary; otherwise one plain line every interval, fit for CI logs.
-// Reads the engine and statistics; never changes them.
+// Progress of a running fleet for a person: on a TTY a cli-progress bar of agents checked in with the
+// load summary of live.ts; otherwise one plain line every interval, fit for CI logs. Reads the engine
+// and the recorder; never changes them.
 import cliProgress from 'cli-progress';
 import type { Writable } from 'node:stream';
+import { liveLine } from './live.js';
 import type { RunningFleet } from './runner.js';
 
 export interface ProgressOptions {
@@ -12,32 +13,24 @@ export interface ProgressOptions {
   readonly plain?: boolean;
 }
 
-export function liveLine(f: RunningFleet, prev: { requests: number; at: number }): { text: string; requests: number; at: number } {
+/** Agents by state and tickles received, in one short phrase. */
+export function fleetLine(f: RunningFleet): string {
   const s = f.engine.states();
-  const t = f.stats.totals();
-  const now = performance.now();
-  const rps = ((t.requests - prev.requests) * 1000) / Math.max(1, now - prev.at);
-  const p99 = f.stats.latency.get('get-client-policies');
-  const tick = f.inbound.received;
-  const text = `agents ${f.stats.agents}: checked-in ${s['checked-in']}, registering ${s.unregistered + s.registered}, asleep ${s.asleep} | `
-    + `${rps.toFixed(0)} req/s, ${t.requests} requests, ${t.errors} errors | check-in p99 ${p99 && p99.totalCount ? (p99.getValueAtPercentile(99) / 1000).toFixed(1) : '-'} ms | `
-    + `tickles tcp ${tick.tcp} mcast ${tick.multicast} wake ${tick.magic}`;
-  return { text, requests: t.requests, at: now };
+  const r = f.inbound.received;
+  return `agents ${f.stats.agents}: checked-in ${s['checked-in']}, registering ${s.unregistered + s.registered}, asleep ${s.asleep}; `
+    + `tickles tcp ${r.tcp} multicast ${r.multicast} wake ${r.magic + r.relay}`;
 }
 
 /** Starts reporting; returns a function that stops it. */
 export function showProgress(f: RunningFleet, o: ProgressOptions): () => void {
-  let prev = { requests: 0, at: performance.now() };
   if (o.out.isTTY && !o.plain) {
     const bar = new cliProgress.SingleBar({
-      format: '{bar} {value}/{total} checked in | {line}', stream: o.out as NodeJS.WritableStream, hideCursor: true, clearOnComplete: false,
-      barsize: 20, fps: 5,
+      format: '{bar} {value}/{total} checked in | {line}', stream: o.out as NodeJS.WritableStream, hideCursor: true,
+      clearOnComplete: false, barsize: 20, fps: 5,
     }, cliProgress.Presets.shades_classic);
     bar.start(f.stats.agents, 0, { line: '' });
     const timer = setInterval(() => {
-      const l = liveLine(f, prev);
-      prev = l;
-      bar.update(f.engine.states()['checked-in'], { line: l.text.split(' | ').slice(1).join(' | ') });
+      bar.update(f.engine.states()['checked-in'], { line: liveLine(f.stats, f.stats.takeWindow()) });
     }, 1000);
     return () => {
       clearInterval(timer);
@@ -45,9 +38,7 @@ export function showProgress(f: RunningFleet, o: ProgressOptions): () => void {
     };
   }
   const timer = setInterval(() => {
-    const l = liveLine(f, prev);
-    prev = l;
-    o.out.write(`${new Date().toISOString()} ${l.text}\n`);
+    o.out.write(`${new Date().toISOString()} ${fleetLine(f)} | ${liveLine(f.stats, f.stats.takeWindow())}\n`);
   }, o.everyMs ?? 5000);
   return () => clearInterval(timer);
 }

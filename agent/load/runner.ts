@@ -9,7 +9,8 @@ import { KeyPool } from '../lifecycle/key-pool.js';
 import { InboundCounters } from '../listen/inbound.js';
 import { TickleListener } from '../listen/tickle-listener.js';
 import { WakeSocket } from '../listen/wake-socket.js';
-import { fleetMetrics, serveMetrics } from './metrics.js';
+import { fleetMetrics } from './metrics.js';
+import { serveMetrics } from './metrics-server.js';
 import { LoadStats } from './stats.js';
 
 export interface FleetRunOptions {

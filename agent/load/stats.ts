@@ -1,32 +1,19 @@
-// Load statistics of one simulator process: an HDR latency histogram per endpoint, counts by endpoint
-// and outcome, the generator's own lag behind schedule, and a per-second timeline. Serialises to a
-// mergeable shard file (compressed HDR) so shards combine exactly. Labels never name an agent.
+// The recorder of one load run: per endpoint and outcome a count and two HDR latency histograms
+// (from the intended send time, and from the actual send time), the generator's own lag behind
+// schedule, throughput over time and tickles/wakes received. Keyed by endpoint and outcome only:
+// memory never grows with the fleet. It only records and notifies listeners; it never prints.
 import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import { smpError } from '../../shared/errors.js';
+import { ENDPOINTS, OUTCOMES, ENDPOINT_INDEX, OUTCOME_INDEX, type Endpoint, type Outcome } from './outcome.js';
+import { ThroughputSeries, DEFAULT_SERIES_CAPACITY } from './throughput-series.js';
 
-export const ENDPOINTS = [
-  'install', 'create-resource', 'get-client-policies', 'post-event', 'get-package-info',
-  'get-package-snapshot', 'package-download', 'speed-check',
-] as const;
-export type Endpoint = (typeof ENDPOINTS)[number];
+export { ENDPOINTS, OUTCOMES, type Endpoint, type Outcome } from './outcome.js';
 
-export const OUTCOMES = ['ok', 'http-4xx', 'http-5xx', 'bad-xml', 'reset', 'timeout', 'refused', 'error'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-export const SHARD_FILE_KIND = 'smp-lab-load-shard';
-export const SHARD_FILE_VERSION = 1;
-const MAX_TIMELINE = 86_400;
-
+/** Histograms of µs values, 3 significant digits (0.1 %), growing to any range. */
 export const newHistogram = (): Histogram =>
   hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 
-export interface TimelinePoint {
-  /** Seconds since the run started. */
-  t: number;
-  ok: number;
-  errors: number;
-}
+export type LatencyKind = 'intended' | 'service';
 
 export interface InboundTotals {
   received: Record<string, number>;
@@ -34,112 +21,144 @@ export interface InboundTotals {
   dropped: Record<string, number>;
 }
 
+/** Called for every recorded request; metrics and live printers listen here. */
+export type RecordListener = (endpoint: Endpoint, outcome: Outcome, latencyUs: number, serviceUs: number) => void;
+
+interface Cell {
+  count: number;
+  intended: Histogram;
+  service: Histogram;
+}
+
+/** What happened since the previous `takeWindow()` (for live output). */
+export interface LoadWindow {
+  requests: number;
+  errors: number;
+  dropped: number;
+  /** Largest generator lag in the window, µs (0 when none was recorded). */
+  lagMaxUs: number;
+  /** Wall-clock length of the window, ms. */
+  ms: number;
+}
+
+export interface LoadStatsOptions {
+  /** Wall clock in ms (Date.now); injectable for tests. */
+  readonly clock?: () => number;
+  /** Buckets kept by the throughput series before they are merged pairwise. */
+  readonly seriesCapacity?: number;
+}
+
 export class LoadStats {
-  readonly latency = new Map<Endpoint, Histogram>();
-  readonly counts = new Map<Endpoint, Record<Outcome, number>>();
-  /** How late the generator sent each request relative to its intended time (µs). */
-  readonly lag = newHistogram();
-  readonly timeline: TimelinePoint[] = [];
-  inbound: InboundTotals = { received: {}, acted: {}, dropped: {} };
-  /** Called for every recorded request (metrics observers). */
-  onRecord: ((endpoint: Endpoint, outcome: Outcome, latencyUs: number) => void) | null = null;
   startedAt: number;
   endedAt = 0;
+  /** Agents this recorder measured (set by the fleet; summed on merge). */
   agents = 0;
+  /** Open-model sends dropped because the bounded queue was full (counted as failures). */
+  dropped = 0;
+  readonly lag = newHistogram();
+  readonly series: ThroughputSeries;
+  inbound: InboundTotals = { received: {}, acted: {}, dropped: {} };
+  private readonly cells: Array<Cell | undefined> = new Array<Cell | undefined>(ENDPOINTS.length * OUTCOMES.length);
+  private readonly listeners: RecordListener[] = [];
   private readonly clock: () => number;
+  private win: LoadWindow;
+  private winStart: number;
 
-  constructor(clock: () => number = Date.now) {
-    this.clock = clock;
-    this.startedAt = clock();
+  constructor(opts: LoadStatsOptions = {}) {
+    this.clock = opts.clock ?? Date.now;
+    this.startedAt = this.clock();
+    this.series = new ThroughputSeries(this.startedAt, opts.seriesCapacity ?? DEFAULT_SERIES_CAPACITY);
+    this.winStart = this.startedAt;
+    this.win = { requests: 0, errors: 0, dropped: 0, lagMaxUs: 0, ms: 0 };
   }
 
-  /** One finished request: latency in µs (from the intended send time in the open model). */
-  record(endpoint: Endpoint, outcome: Outcome, latencyUs: number): void {
-    let counts = this.counts.get(endpoint);
-    if (counts === undefined) {
-      counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-      this.counts.set(endpoint, counts);
-    }
-    counts[outcome] += 1;
-    this.onRecord?.(endpoint, outcome, latencyUs);
-    if (outcome === 'ok') {
-      let h = this.latency.get(endpoint);
-      if (h === undefined) this.latency.set(endpoint, (h = newHistogram()));
-      h.recordValue(Math.max(1, Math.round(latencyUs)));
-    }
-    const sec = Math.floor((this.clock() - this.startedAt) / 1000);
-    if (sec >= 0 && sec < MAX_TIMELINE) {
-      while (this.timeline.length <= sec) this.timeline.push({ t: this.timeline.length, ok: 0, errors: 0 });
-      const p = this.timeline[sec]!;
-      if (outcome === 'ok') p.ok += 1;
-      else p.errors += 1;
-    }
+  /**
+   * One finished request. `latencyUs` runs from the intended send time (open model: includes any
+   * wait for a free agent or connection); `serviceUs` from the moment it was actually sent
+   * (defaults to `latencyUs`, as in the closed model where both are the same).
+   */
+  record(endpoint: Endpoint, outcome: Outcome, latencyUs: number, serviceUs: number = latencyUs): void {
+    const c = this.cell(endpoint, outcome);
+    c.count += 1;
+    c.intended.recordValue(latencyUs < 1 ? 1 : Math.round(latencyUs));
+    c.service.recordValue(serviceUs < 1 ? 1 : Math.round(serviceUs));
+    const ok = outcome === 'ok';
+    this.series.add(endpoint, ok, this.clock());
+    this.win.requests += 1;
+    if (!ok) this.win.errors += 1;
+    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(endpoint, outcome, latencyUs, serviceUs);
   }
 
+  /** How late the generator itself got round to an intended send (event loop, timers), µs. */
   recordLag(lagUs: number): void {
-    this.lag.recordValue(Math.max(1, Math.round(lagUs)));
+    const v = lagUs < 1 ? 1 : Math.round(lagUs);
+    this.lag.recordValue(v);
+    if (v > this.win.lagMaxUs) this.win.lagMaxUs = v;
   }
 
-  totals(): { requests: number; ok: number; errors: number } {
-    let ok = 0;
-    let all = 0;
-    for (const c of this.counts.values()) for (const o of OUTCOMES) { all += c[o]; if (o === 'ok') ok += c[o]; }
-    return { requests: all, ok, errors: all - ok };
+  /** Open-model sends that never went out because the bounded queue was full. */
+  recordDropped(n = 1): void {
+    this.dropped += n;
+    this.win.dropped += n;
   }
 
-  toShardFile(): ShardFile {
-    return {
-      kind: SHARD_FILE_KIND, version: SHARD_FILE_VERSION, startedAt: this.startedAt, endedAt: this.endedAt || this.clock(),
-      agents: this.agents,
-      endpoints: Object.fromEntries([...this.counts].map(([e, counts]) => {
-        const h = this.latency.get(e);
-        return [e, { counts: { ...counts }, latency: h ? hdr.encodeIntoCompressedBase64(h) : null }];
-      })),
-      lag: hdr.encodeIntoCompressedBase64(this.lag), timeline: this.timeline, inbound: this.inbound,
+  subscribe(listener: RecordListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
     };
   }
 
-  /** Adds a shard file into this (merged) statistics object. */
-  merge(f: ShardFile): void {
-    if (f.kind !== SHARD_FILE_KIND || f.version !== SHARD_FILE_VERSION) {
-      throw smpError('UNSUPPORTED_VERSION', `not an smp-lab load shard file v${SHARD_FILE_VERSION} (kind ${String(f.kind)}, version ${String(f.version)})`);
-    }
-    this.startedAt = Math.min(this.startedAt, f.startedAt);
-    this.endedAt = Math.max(this.endedAt, f.endedAt);
-    this.agents += f.agents;
-    for (const [name, e] of Object.entries(f.endpoints)) {
-      const ep = name as Endpoint;
-      if (!(ENDPOINTS as readonly string[]).includes(ep)) throw smpError('BAD_INPUT', `shard file names unknown endpoint ${name}`);
-      const counts = this.counts.get(ep) ?? (Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>);
-      for (const o of OUTCOMES) counts[o] += Number(e.counts[o] ?? 0);
-      this.counts.set(ep, counts);
-      if (e.latency) {
-        const h = this.latency.get(ep) ?? newHistogram();
-        h.add(hdr.decodeFromCompressedBase64(e.latency, 32, false));
-        this.latency.set(ep, h);
-      }
-    }
-    this.lag.add(hdr.decodeFromCompressedBase64(f.lag, 32, false));
-    // Shard timelines are aligned on each shard's own start; shards of one run start together.
-    f.timeline.forEach((p, i) => {
-      while (this.timeline.length <= i) this.timeline.push({ t: this.timeline.length, ok: 0, errors: 0 });
-      this.timeline[i]!.ok += p.ok;
-      this.timeline[i]!.errors += p.errors;
-    });
-    for (const k of ['received', 'acted', 'dropped'] as const) {
-      for (const [n, v] of Object.entries(f.inbound[k])) this.inbound[k][n] = (this.inbound[k][n] ?? 0) + v;
-    }
+  count(endpoint: Endpoint, outcome: Outcome): number {
+    return this.cells[ENDPOINT_INDEX[endpoint] * OUTCOMES.length + OUTCOME_INDEX[outcome]]?.count ?? 0;
   }
-}
 
-export interface ShardFile {
-  kind: string;
-  version: number;
-  startedAt: number;
-  endedAt: number;
-  agents: number;
-  endpoints: Record<string, { counts: Partial<Record<Outcome, number>>; latency: string | null }>;
-  lag: string;
-  timeline: TimelinePoint[];
-  inbound: InboundTotals;
+  histogram(endpoint: Endpoint, outcome: Outcome, kind: LatencyKind = 'intended'): Histogram | undefined {
+    return this.cells[ENDPOINT_INDEX[endpoint] * OUTCOMES.length + OUTCOME_INDEX[outcome]]?.[kind];
+  }
+
+  /** Endpoints with at least one recorded request, in ENDPOINTS order. */
+  endpoints(): Endpoint[] {
+    return ENDPOINTS.filter((e) => OUTCOMES.some((o) => this.count(e, o) > 0));
+  }
+
+  totals(): { requests: number; ok: number; errors: number; dropped: number } {
+    let requests = 0;
+    let ok = 0;
+    ENDPOINTS.forEach((e) => OUTCOMES.forEach((o) => {
+      const n = this.count(e, o);
+      requests += n;
+      if (o === 'ok') ok += n;
+    }));
+    return { requests, ok, errors: requests - ok, dropped: this.dropped };
+  }
+
+  /** Returns the counters since the previous call and starts a new window. */
+  takeWindow(): LoadWindow {
+    const now = this.clock();
+    const w = { ...this.win, ms: now - this.winStart };
+    this.win = { requests: 0, errors: 0, dropped: 0, lagMaxUs: 0, ms: 0 };
+    this.winStart = now;
+    return w;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** Adds encoded histograms and a count into one cell (used when merging shard files). */
+  addCell(endpoint: Endpoint, outcome: Outcome, count: number, intended: Histogram | null, service: Histogram | null): void {
+    const c = this.cell(endpoint, outcome);
+    c.count += count;
+    if (intended) c.intended.add(intended);
+    if (service) c.service.add(service);
+  }
+
+  private cell(endpoint: Endpoint, outcome: Outcome): Cell {
+    const i = ENDPOINT_INDEX[endpoint] * OUTCOMES.length + OUTCOME_INDEX[outcome];
+    let c = this.cells[i];
+    if (c === undefined) this.cells[i] = c = { count: 0, intended: newHistogram(), service: newHistogram() };
+    return c;
+  }
 }

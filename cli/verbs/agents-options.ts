@@ -9,8 +9,6 @@ export const FLEET_RUN_OPTIONS = defineOptions({
   interval: { type: 'duration', arg: 'DUR', help: 'configuration request interval (overrides the served policy)' },
   accelerate: { type: 'float', min: 0.001, max: 1e6, default: 1, arg: 'X', help: 'divide every interval and backoff by X' },
   jitter: { type: 'float', min: 0, max: 0.9, default: 0.1, arg: 'F', help: 'random +/- fraction on every interval' },
-  ramp: { type: 'duration', default: '10s', arg: 'DUR', help: 'spread the agents\' first requests over this time' },
-  rate: { type: 'float', min: 0.001, arg: 'R', help: 'open model: R check-ins per second (latency from the intended send time)' },
   concurrency: { type: 'int', min: 1, max: 15_000, default: 2000, arg: 'N', help: 'requests in flight at most' },
   ca: { type: 'path', arg: 'FILE', help: 'PEM CA that signed the NS certificate (the lab CA)' },
   insecure: { type: 'bool', default: false, help: 'do not verify the NS certificate' },
@@ -25,9 +23,5 @@ export const FLEET_RUN_OPTIONS = defineOptions({
   requestTimeout: { type: 'duration', default: '30s', arg: 'DUR', help: 'deadline of one request' },
   stateDir: { type: 'path', default: '.lab/agents', arg: 'DIR', help: 'where the fleet keeps its keys between runs' },
   keyPool: { type: 'int', min: 1, max: 4096, default: 16, arg: 'K', help: 'RSA-2048 policyKeys shared round-robin by the fleet' },
-  metricsPort: { type: 'int', min: 0, max: 65535, arg: 'PORT', help: 'serve Prometheus /metrics on 127.0.0.1:PORT (0 = any)' },
-  reportDir: { type: 'path', arg: 'DIR', help: 'where report.json, report.html and report.hdr.json go (default reports/agents-<time>)' },
-  maxErrorRate: { type: 'float', min: 0, max: 100, arg: 'PCT', help: 'fail (exit 3) when more than PCT % of requests fail' },
-  maxP99: { type: 'duration', arg: 'DUR', help: 'fail (exit 3) when an endpoint\'s p99 latency is above DUR' },
   progress: { type: 'enum', choices: ['auto', 'plain', 'none'], default: 'auto', arg: 'MODE', help: 'live progress: bar on a TTY, plain lines otherwise' },
 });

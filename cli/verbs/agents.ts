@@ -6,13 +6,13 @@ import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
 import { configError } from '../../shared/errors.js';
 import { defineVerb, type VerbContext } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
+import { LOAD_OPTIONS } from './load-options.js';
 import type { ConfigOf } from '../../shared/config.js';
 
 const OPTIONS = {
-  ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS,
+  ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS,
   ns: { type: 'url', arg: 'URL', help: 'Notification Server base URL (default http://127.0.0.1:<ns-agent-http port>)' },
   count: { type: 'int', min: 1, max: 1_000_000, default: 50, arg: 'N', help: 'agents in the whole fleet' },
-  duration: { type: 'duration', default: 0, arg: 'DUR', help: 'stop after DUR (0: run until Ctrl-C)' },
 } as const;
 
 export type AgentsConfig = ConfigOf<typeof OPTIONS>;
@@ -36,7 +36,8 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void } = {}, caPem?: Buffer): Promise<number> {
   const { startFleet } = await import('../../agent/load/runner.js');
   const { resolveShard } = await import('../../agent/fleet/shard.js');
-  const { buildReport, writeReport, summaryLine } = await import('../../agent/load/report.js');
+  const { finishLoadRun } = await import('../../agent/load/finish.js');
+  const { summaryLine } = await import('../../agent/load/report.js');
   const { showProgress } = await import('../../agent/load/progress.js');
   const shard = resolveShard(config.shard, { index: ctx.env['JOB_COMPLETION_INDEX'], count: ctx.env['JOB_COMPLETION_COUNT'] });
   let ca: Buffer | undefined = caPem;
@@ -54,9 +55,9 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
     accelerate: config.accelerate, jitter: config.jitter, rampMs: config.ramp, concurrency: config.concurrency,
     sourceAddress: config.sourceAddress === 'on' || (config.sourceAddress === 'auto' && loopbackNs), install: config.install,
     asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
-    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   });
-  const reportDir = config.reportDir ?? `reports/agents-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const reportDir = config.reportDir;
   ctx.stdout.write(`agents ready: ${fleet.slice.end - fleet.slice.start} agents (fleet ${config.count}, shard ${shard.index}/${shard.count}, `
     + `${fleet.ids.ip(fleet.slice.start)}..${fleet.ids.ip(Math.max(fleet.slice.start, fleet.slice.end - 1))}) -> ${ns}; `
     + `tickle tcp ${fleet.ticklePort ?? 'off'}, wake udp ${fleet.wakePort ?? 'off'}${fleet.metricsPort !== null ? `, metrics http://127.0.0.1:${fleet.metricsPort}/metrics` : ''}; `
@@ -64,22 +65,18 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   hooks.onStarted?.(fleet);
   const stopProgress = config.progress === 'none' ? () => {} : showProgress(fleet, { out: ctx.stderr, plain: config.progress === 'plain' });
   await new Promise<void>((resolve) => {
-    const timer = config.duration > 0 ? setTimeout(resolve, config.duration) : null;
+    const timer = config.duration !== undefined && config.duration > 0 ? setTimeout(resolve, config.duration) : null;
     ctx.signal.addEventListener('abort', () => { if (timer) clearTimeout(timer); resolve(); }, { once: true });
     if (ctx.signal.aborted) resolve();
   });
   stopProgress();
   const stats = await fleet.stop();
-  const report = buildReport(stats, {
-    ...(config.maxErrorRate !== undefined ? { maxErrorRate: config.maxErrorRate / 100 } : {}),
-    ...(config.maxP99 !== undefined ? { maxP99Ms: config.maxP99 } : {}),
-  });
-  const name = shard.count > 1 ? `report-shard-${shard.index}` : 'report';
-  const files = writeReport(reportDir, report, stats, name);
+  const name = shard.count > 1 ? `shard-${shard.index}-of-${shard.count}` : 'report';
+  const { report, files, exitCode } = finishLoadRun({ stats, dir: reportDir, name, aborted: ctx.signal.aborted,
+    thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
   ctx.stdout.write(`${summaryLine(report)}\nreport: ${files.json} ${files.html} ${files.shard}\n`);
   if (!report.thresholds.passed) {
     ctx.stderr.write(`smp-lab agents: threshold failed: ${report.thresholds.failures.join('; ')}\n`);
-    return 3;
   }
-  return 0;
+  return exitCode;
 }

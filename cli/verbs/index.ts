@@ -21,6 +21,7 @@ export const VERBS: readonly Verb[] = [
   tickleVerb,
   wakeVerb,
   nsVerb,
+  reportVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

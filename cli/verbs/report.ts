@@ -1,48 +1,47 @@
-// `smp-lab report merge FILE...`: rebuild one load report from the shard histogram files
-// (report*.hdr.json) of several `smp-lab agents` processes and judge the thresholds on the merged data.
-import { readFileSync } from 'node:fs';
-import { COMMON_OPTIONS } from '../../shared/config.js';
-import { configError } from '../../shared/errors.js';
+// `smp-lab report merge FILE... --out DIR`: merge the shard files of a sharded load run into one
+// report (JSON + HTML) and judge the thresholds on the merged data. Parsing and printing only; the
+// merge lives in agent/load.
+import { COMMON_OPTIONS, defineOptions } from '../../shared/config.js';
+import { smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
+import { THRESHOLD_OPTIONS } from './load-options.js';
+
+export const REPORT_OPTIONS = defineOptions({
+  out: { type: 'path', default: '.lab/reports/merged', arg: 'DIR', help: 'directory for the merged report.json and report.html' },
+  ...THRESHOLD_OPTIONS,
+});
 
 export const reportVerb = defineVerb({
   name: 'report',
-  summary: 'merge the shard files of several agent runs into one report (`report merge FILE...`)',
+  summary: 'merge the shard files of a sharded load run into one report and judge thresholds',
   usage: 'merge [options] FILE...',
+  description: 'Each shard of `smp-lab agents` writes report.shard.json (HDR histograms, counters). '
+    + 'Exit codes: 0 thresholds passed, 3 a threshold failed (reports are written either way), 1 a file could not be merged.',
+  options: { ...COMMON_OPTIONS, ...REPORT_OPTIONS },
   positionals: true,
-  options: {
-    ...COMMON_OPTIONS,
-    reportDir: { type: 'path', default: 'reports/merged', arg: 'DIR', help: 'where the merged report goes' },
-    maxErrorRate: { type: 'float', min: 0, max: 100, arg: 'PCT', help: 'fail (exit 3) when more than PCT % of requests failed' },
-    maxP99: { type: 'duration', arg: 'DUR', help: 'fail (exit 3) when an endpoint\'s p99 is above DUR' },
-  },
-  async run(config, pos, ctx) {
-    const [sub, ...files] = pos;
-    if (sub !== 'merge') throw configError('subcommand', sub ?? '', 'merge');
-    if (files.length === 0) throw configError('files', '', 'one or more report*.hdr.json files');
-    const { LoadStats } = await import('../../agent/load/stats.js');
-    const { buildReport, writeReport, summaryLine } = await import('../../agent/load/report.js');
-    const merged = new LoadStats();
-    merged.startedAt = Infinity;
-    for (const f of files) {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(readFileSync(f, 'utf8'));
-      } catch (err) {
-        throw configError('shard file', f, `a readable JSON shard file (${(err as Error).message})`);
-      }
-      merged.merge(doc as Parameters<typeof merged.merge>[0]);
+  async run(config, positionals, ctx) {
+    const [sub, ...files] = positionals;
+    if (sub !== 'merge') throw smpError('USAGE', `unknown subcommand ${sub === undefined ? '(none)' : JSON.stringify(sub)}; use: smp-lab report merge FILE... --out DIR`);
+    if (files.length === 0) throw smpError('USAGE', 'smp-lab report merge: name at least one shard file');
+    const { readFile, stat } = await import('node:fs/promises');
+    const { mergeShards, finishLoadRun, summaryLine, MAX_SHARD_FILE_BYTES } = await import('../../agent/load/index.js');
+    const shards = [];
+    for (const name of files) {
+      const size = (await stat(name).catch((err: NodeJS.ErrnoException) => {
+        throw smpError('NOT_FOUND', `smp-lab report merge: cannot read ${name}: ${err.code ?? err.message}`);
+      })).size;
+      if (size > MAX_SHARD_FILE_BYTES) throw smpError('TOO_LARGE', `${name}: ${size} bytes is larger than a shard file can be (${MAX_SHARD_FILE_BYTES})`);
+      shards.push({ name, text: await readFile(name, 'utf8') });
     }
-    const report = buildReport(merged, {
-      ...(config.maxErrorRate !== undefined ? { maxErrorRate: config.maxErrorRate / 100 } : {}),
-      ...(config.maxP99 !== undefined ? { maxP99Ms: config.maxP99 } : {}),
-    });
-    const out = writeReport(config.reportDir, report, merged);
-    ctx.stdout.write(`merged ${files.length} shard(s): ${summaryLine(report)}\nreport: ${out.json} ${out.html}\n`);
-    if (!report.thresholds.passed) {
-      ctx.stderr.write(`smp-lab report: threshold failed: ${report.thresholds.failures.join('; ')}\n`);
-      return 3;
+    const stats = mergeShards(shards);
+    const done = finishLoadRun({ stats, dir: config.out, shard: false,
+      thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
+    ctx.stdout.write(`merged ${files.length} shard file${files.length === 1 ? '' : 's'}: ${summaryLine(done.report)}\n`);
+    ctx.stdout.write(`report  ${done.files.json}\nhtml    ${done.files.html}\n`);
+    const t = done.report.thresholds;
+    if (t.maxErrorRate !== null || t.maxP99Ms !== null) {
+      ctx.stdout.write(t.passed ? 'thresholds passed\n' : `THRESHOLD FAILED: ${t.failures.join('; ')}\n`);
     }
-    return 0;
+    return done.exitCode;
   },
 });

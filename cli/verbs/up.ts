@@ -10,6 +10,7 @@ import { smpError } from '../../shared/errors.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
+import { LOAD_OPTIONS } from './load-options.js';
 import { runAgents, type AgentsConfig } from './agents.js';
 
 const FALLBACK_OFFSETS = [10000, 11000, 12000, 13000];
@@ -45,7 +46,7 @@ export const upVerb = defineVerb({
   name: 'up',
   summary: 'start a Notification Server and a fleet of simulated agents on loopback (what `npm start` runs)',
   options: {
-    ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS,
+    ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS,
     agents: { type: 'int', min: 0, max: 1_000_000, default: 50, arg: 'N', help: 'simulated agents' },
     scheme: { type: 'enum', choices: ['https', 'http'], default: 'https', arg: 'S', help: 'how the agents talk to the NS' },
     dataDir: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'NS database folder' },
@@ -68,7 +69,7 @@ export const upVerb = defineVerb({
     const bound = await ns.listen();
     const http = `http://127.0.0.1:${bound.http!.port}`;
     const https = `https://127.0.0.1:${bound.https!.port}`;
-    const reportDir = config.reportDir ?? `reports/up-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const reportDir = config.reportDir;
     const group = ports.flow('ns-multicast').group;
     ctx.stdout.write([
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
@@ -83,8 +84,7 @@ export const upVerb = defineVerb({
     let code = 0;
     try {
       if (config.agents > 0) {
-        const agentsConfig: AgentsConfig = { ...config, count: config.agents, duration: 0, ns: undefined, reportDir,
-          ca: undefined, seed: config.seed };
+        const agentsConfig: AgentsConfig = { ...config, count: config.agents, duration: undefined, ns: undefined, ca: undefined };
         code = await runAgents(agentsConfig, config.scheme === 'https' ? https : http, ports, ctx, {}, config.scheme === 'https' ? Buffer.from(certs.caCertPem) : undefined);
       } else {
         await new Promise<void>((resolve) => ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true }));

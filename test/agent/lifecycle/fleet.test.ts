@@ -54,7 +54,7 @@ t.test('HTTP fleet through the lifecycle, tickles and wake', async (t) => {
   t.equal(ns.ns.store.resources.count(), 298);
 
   const stats = await fleet.stop();
-  const report = buildReport(stats, { maxErrorRate: 0 });
+  const report = buildReport(stats, { thresholds: { maxErrorRate: 0 } });
   t.ok(report.thresholds.passed, report.thresholds.failures.join('; '));
   const reg = report.endpoints.find((x) => x.endpoint === 'create-resource')!;
   t.equal(reg.ok, 298);

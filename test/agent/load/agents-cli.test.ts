@@ -25,11 +25,11 @@ t.test('two shards, merged report agrees with the NS', async (t) => {
   t.equal(b.code, 0, b.stderr);
   t.match(a.stdout, /agents ready: 80 agents \(fleet 160, shard 0\/2, 127\.1\.0\.1\.\.127\.1\.0\.80\)/);
   t.match(b.stdout, /shard 1\/2, 127\.1\.0\.81\.\.127\.1\.0\.160/);
-  const shard0 = readReport(join(dir, 'shards', 'report-shard-0.json'));
-  t.ok(existsSync(join(dir, 'shards', 'report-shard-0.html')));
+  const shard0 = readReport(join(dir, 'shards', 'shard-0-of-2.json'));
+  t.ok(existsSync(join(dir, 'shards', 'shard-0-of-2.html')));
   t.equal(shard0.agents, 80);
-  const merged = await runSmpLab(['report', 'merge', join(dir, 'shards', 'report-shard-0.hdr.json'), join(dir, 'shards', 'report-shard-1.hdr.json'),
-    '--report-dir', join(dir, 'merged'), '--max-error-rate', '0']);
+  const merged = await runSmpLab(['report', 'merge', join(dir, 'shards', 'shard-0-of-2.shard.json'), join(dir, 'shards', 'shard-1-of-2.shard.json'),
+    '--out', join(dir, 'merged'), '--max-error-rate', '0']);
   t.equal(merged.code, 0, merged.stderr);
   const r = readReport(join(dir, 'merged', 'report.json'));
   const ep = (name: string) => r.endpoints.find((e) => e.endpoint === name)!;
@@ -59,7 +59,7 @@ t.test('server errors and resets are counted, not fatal; the threshold fails the
   t.teardown(() => new Promise<void>((resolve) => { bad.closeAllConnections(); bad.close(() => resolve()); }));
   const port = (bad.address() as { port: number }).port;
   const r = await runSmpLab(['agents', '--ns', `http://127.0.0.1:${port}`, '--count', '40', '--duration', '3s', '--ramp', '0',
-    '--accelerate', '20', '--report-dir', join(dir, 'bad'), '--max-error-rate', '5', ...common], { timeoutMs: 30_000 });
+    '--accelerate', '20', '--report-dir', join(dir, 'bad'), '--max-error-rate', '0.05', ...common], { timeoutMs: 30_000 });
   t.equal(r.code, 3, `threshold exit code\n${r.stderr}`);
   t.match(r.stderr, /threshold failed: error rate/);
   const rep = readReport(join(dir, 'bad', 'report.json'));
