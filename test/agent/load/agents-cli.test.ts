@@ -37,7 +37,12 @@ t.test('two shards, merged report agrees with the NS', async (t) => {
   t.equal(ep('create-resource').ok, 160, 'every agent registered once');
   t.equal(ns.ns.store.resources.count(), 160, 'the NS holds 160 distinct resources (shards are disjoint)');
   t.equal(ep('post-event').ok, ns.ns.store.events.count(), 'events acknowledged = events the NS stored');
-  t.ok(ep('get-client-policies').ok >= 160, 'every agent checked in');
+  const metrics = await (await fetch(`${ns.http}/metrics`)).text();
+  const served = (page: string): number => Number(new RegExp(`smp_ns_http_requests_total\\{endpoint="/Altiris/NS/Agent/${page}",status="200"\\} (\\d+)`).exec(metrics)?.[1] ?? -1);
+  t.equal(ep('create-resource').ok, served('CreateResource.aspx'), 'report agrees with the NS /metrics: CreateResource');
+  t.equal(ep('post-event').ok, served('PostEvent.aspx'), 'report agrees with the NS /metrics: PostEvent');
+  t.equal(ep('get-client-policies').ok, served('GetClientPolicies.aspx'), 'report agrees with the NS /metrics: GetClientPolicies');
+  t.ok(ep('get-client-policies').ok > 0);
   t.equal(r.totals.errors, 0);
   const html = readFileSync(join(dir, 'merged', 'report.html'), 'utf8');
   t.match(html, /<svg/);
