@@ -6,9 +6,14 @@ import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
+import { probeVerb } from './probe.js';
 import { reportVerb } from './report.js';
+import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
 import { upVerb } from './up.js';
+import { verifyRulesVerb } from './verify-rules.js';
+import { taskVerb } from './task.js';
+import { tsVerb } from './ts.js';
 import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
@@ -21,7 +26,11 @@ export const VERBS: readonly Verb[] = [
   tickleVerb,
   wakeVerb,
   nsVerb,
-  reportVerb,
+  respondVerb,
+  probeVerb,
+  verifyRulesVerb,
+  tsVerb,
+  taskVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

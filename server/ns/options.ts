@@ -6,6 +6,7 @@ import type { StoreKind, StoreTuning } from './store/index.js';
 import type { RegistrationState } from './store/resources.js';
 import type { NsPlugin } from './context.js';
 import type { NsTickleOptions } from './tickle/plugin.js';
+import type { TaskManagementOptions } from './task-management/options.js';
 import type { NsPackageOptions } from './packages/options.js';
 import type { AccessLogOptions } from './observability/access-log.js';
 import type { RequestFiltering } from './observability/install.js';
@@ -90,6 +91,8 @@ export interface NsOptions {
   readonly requestFiltering?: Partial<RequestFiltering>;
   /** Seed the lab policy set into an empty store (default true). */
   readonly seedPolicies?: boolean;
+  /** Task Management (task servers, tickle server, task agents' settings). */
+  readonly tasks?: Partial<TaskManagementOptions>;
 }
 
 export const DEFAULT_DATA_DIR = '.lab/ns';
