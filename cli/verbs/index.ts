@@ -5,6 +5,7 @@ import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
+import { reportVerb } from './report.js';
 import { tickleVerb } from './tickle.js';
 import { wakeVerb } from './wake.js';
 
@@ -15,6 +16,7 @@ export const VERBS: readonly Verb[] = [
   tickleVerb,
   wakeVerb,
   nsVerb,
+  reportVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

@@ -1,0 +1,47 @@
+// `smp-lab report merge FILE... --out DIR`: merge the shard files of a sharded load run into one
+// report (JSON + HTML) and judge the thresholds on the merged data. Parsing and printing only; the
+// merge lives in agent/load.
+import { COMMON_OPTIONS, defineOptions } from '../../shared/config.js';
+import { smpError } from '../../shared/errors.js';
+import { defineVerb } from '../verb.js';
+import { THRESHOLD_OPTIONS } from './load-options.js';
+
+export const REPORT_OPTIONS = defineOptions({
+  out: { type: 'path', default: '.lab/reports/merged', arg: 'DIR', help: 'directory for the merged report.json and report.html' },
+  ...THRESHOLD_OPTIONS,
+});
+
+export const reportVerb = defineVerb({
+  name: 'report',
+  summary: 'merge the shard files of a sharded load run into one report and judge thresholds',
+  usage: 'merge [options] FILE...',
+  description: 'Each shard of `smp-lab agents` writes report.shard.json (HDR histograms, counters). '
+    + 'Exit codes: 0 thresholds passed, 3 a threshold failed (reports are written either way), 1 a file could not be merged.',
+  options: { ...COMMON_OPTIONS, ...REPORT_OPTIONS },
+  positionals: true,
+  async run(config, positionals, ctx) {
+    const [sub, ...files] = positionals;
+    if (sub !== 'merge') throw smpError('USAGE', `unknown subcommand ${sub === undefined ? '(none)' : JSON.stringify(sub)}; use: smp-lab report merge FILE... --out DIR`);
+    if (files.length === 0) throw smpError('USAGE', 'smp-lab report merge: name at least one shard file');
+    const { readFile, stat } = await import('node:fs/promises');
+    const { mergeShards, finishLoadRun, summaryLine, MAX_SHARD_FILE_BYTES } = await import('../../agent/load/index.js');
+    const shards = [];
+    for (const name of files) {
+      const size = (await stat(name).catch((err: NodeJS.ErrnoException) => {
+        throw smpError('NOT_FOUND', `smp-lab report merge: cannot read ${name}: ${err.code ?? err.message}`);
+      })).size;
+      if (size > MAX_SHARD_FILE_BYTES) throw smpError('TOO_LARGE', `${name}: ${size} bytes is larger than a shard file can be (${MAX_SHARD_FILE_BYTES})`);
+      shards.push({ name, text: await readFile(name, 'utf8') });
+    }
+    const stats = mergeShards(shards);
+    const done = finishLoadRun({ stats, dir: config.out, shard: false,
+      thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
+    ctx.stdout.write(`merged ${files.length} shard file${files.length === 1 ? '' : 's'}: ${summaryLine(done.report)}\n`);
+    ctx.stdout.write(`report  ${done.files.json}\nhtml    ${done.files.html}\n`);
+    const t = done.report.thresholds;
+    if (t.maxErrorRate !== null || t.maxP99Ms !== null) {
+      ctx.stdout.write(t.passed ? 'thresholds passed\n' : `THRESHOLD FAILED: ${t.failures.join('; ')}\n`);
+    }
+    return done.exitCode;
+  },
+});
