@@ -5,6 +5,7 @@ import { COMMON_OPTIONS, PORT_OPTIONS, defineOptions } from '../../shared/config
 import { smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
 import { CERT_DIR_OPTIONS } from './certs.js';
+import { NS_PACKAGE_OPTIONS, packageNsOptions } from './ns-package-options.js';
 
 export const NS_OPTIONS = defineOptions({
   bind: { type: 'address', default: '127.0.0.1', arg: 'IP', help: 'address the HTTP and HTTPS listeners bind to' },
@@ -29,7 +30,7 @@ export const nsVerb = defineVerb({
   summary: 'run a Notification Server: agent pages (register, policies, events), admin API, durable store',
   description: 'Serves /Altiris/NS/Agent and /Altiris/Console/api on HTTP and HTTPS until Ctrl-C; prints '
     + '"ns ready http=ADDR:PORT https=ADDR:PORT store=..." once listening.',
-  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...CERT_DIR_OPTIONS, ...NS_OPTIONS },
+  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...CERT_DIR_OPTIONS, ...NS_OPTIONS, ...NS_PACKAGE_OPTIONS },
   async run(config, _pos, ctx) {
     const { resolvePorts } = await import('../../shared/ports.js');
     const { createLogger } = await import('../../shared/log.js');
@@ -45,6 +46,7 @@ export const nsVerb = defineVerb({
       events: { queueMax: config.eventQueueMax },
       storeTuning: { eventBatchMs: config.eventBatch },
       logger: createLogger({ level: config.logLevel, name: 'ns' }),
+      ...packageNsOptions(config),
     });
     const a = await ns.listen();
     const show = (b: { address: string; port: number } | null) => (b ? `${b.address}:${b.port}` : 'off');
