@@ -96,10 +96,15 @@ async function fanout(agents: number, procs: number): Promise<number> {
   const start = performance.now();
   const task = await api<{ id: string; expected: number }>('POST', '/tasks', { targets: 'all', script: 'echo fan-out\nexit 0' });
   let view = { counts: { completed: 0, failed: 0 } };
+  let shown = 0;
   while (view.counts.completed + view.counts.failed < agents) {
     if (performance.now() - start > 120_000) break;
     await new Promise((r) => setTimeout(r, 25));
     view = await api('GET', `/tasks/${task.id}?limit=0`);
+    if (args.has('verbose') && performance.now() - start > shown * 1000) {
+      shown++;
+      console.log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: agents posted ${state.reduce((n, x) => n + x.statuses, 0)}, NS has ${view.counts.completed}`);
+    }
   }
   const secs = (performance.now() - start) / 1000;
   console.log(`fan-out: task to ${task.expected} agents: ${view.counts.completed} completed, ${view.counts.failed} failed, ` +
