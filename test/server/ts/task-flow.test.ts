@@ -1,6 +1,7 @@
 // End to end over real sockets: agents ask the NS for task servers, register with the TS, hold a
 // 50124 link, are told of a new task, fetch it, run it and post status; the NS API shows it.
 import t from 'tap';
+import { createServer, type AddressInfo } from 'node:net';
 import { TaskAgentPool } from '../../../agent/tasks/task-agent-pool.js';
 import { createTaskServer, type TaskServer } from '../../../server/ts/task-server.js';
 import { freePorts } from '../../helpers/free-port.js';
@@ -94,4 +95,23 @@ t.test('link lost: the agent polls over HTTP while 50124 is unreachable, then re
   ts = await start(channel!);
   await waitUntil(() => pool.phase(agent.guid) === 'connected', 'agent reconnected on 50124', 10_000);
   t.equal(ts.registry.connectedCount, 1);
+});
+
+t.test('the NS cannot bind its tickle port: it still serves, and the TS fetches work when it re-registers', async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const taken = (blocker.address() as AddressInfo).port;
+  const lab = await startTaskLab({ ns: { tasks: { ticklePort: taken } }, waitLink: false });
+  const pool = new TaskAgentPool({ nsUrl: lab.ns.http, log: quietLog, tickMs: 20 });
+  t.teardown(async () => {
+    await pool.close();
+    await lab.close();
+    blocker.close();
+  });
+  await pool.start();
+  pool.add(agents[2]!);
+  await waitUntil(() => pool.counts().connected === 1, 'agent connected', 10_000);
+  t.notOk(lab.ts.nsLinkUp(), 'no tickle link');
+  const created = await lab.api<{ id: string }>('POST', '/tasks', { targets: [agents[2]!.guid], script: 'echo late' });
+  await waitUntil(async () => (await lab.api<TaskView>('GET', `/tasks/${created.json.id}`)).json.done, 'status without a tickle server', 15_000);
 });
