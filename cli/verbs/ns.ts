@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { COMMON_OPTIONS, PORT_OPTIONS, defineOptions } from '../../shared/config.js';
 import { smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
+import { NS_PACKAGE_OPTIONS, packageNsOptions } from './ns-package-options.js';
 
 export const NS_OPTIONS = defineOptions({
   bind: { type: 'address', default: '127.0.0.1', arg: 'IP', help: 'address the HTTP and HTTPS listeners bind to' },
@@ -31,7 +32,7 @@ export const nsVerb = defineVerb({
   summary: 'run a Notification Server: agent pages (register, policies, events), admin API, durable store',
   description: 'Serves /Altiris/NS/Agent and /Altiris/Console/api on HTTP and HTTPS until Ctrl-C; prints '
     + '"ns ready http=ADDR:PORT https=ADDR:PORT store=..." once listening.',
-  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...NS_OPTIONS },
+  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...NS_OPTIONS, ...NS_PACKAGE_OPTIONS },
   async run(config, _pos, ctx) {
     const { resolvePorts } = await import('../../shared/ports.js');
     const { createLogger } = await import('../../shared/log.js');
@@ -47,6 +48,7 @@ export const nsVerb = defineVerb({
       events: { queueMax: config.eventQueueMax },
       storeTuning: { eventBatchMs: config.eventBatch },
       logger: createLogger({ level: config.logLevel, name: 'ns' }),
+      ...packageNsOptions(config),
     });
     const a = await ns.listen();
     const show = (b: { address: string; port: number } | null) => (b ? `${b.address}:${b.port}` : 'off');

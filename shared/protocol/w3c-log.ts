@@ -48,8 +48,21 @@ export function w3cHeader(software: string, at: Date): string {
   return `#Software: ${software}\r\n#Version: 1.0\r\n#Date: ${w3cDate(at)} ${w3cTime(at)}\r\n#Fields: ${W3C_FIELDS.join(' ')}\r\n`;
 }
 
+let cachedSecond = -1;
+let cachedDateTime = '';
+
+/** `date time` of a line; the text is reused for every line of the same second. */
+function w3cDateTime(at: Date): string {
+  const second = Math.floor(at.getTime() / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedDateTime = `${w3cDate(at)} ${w3cTime(at)}`;
+  }
+  return cachedDateTime;
+}
+
 export function encodeW3cLine(e: W3cEntry): string {
-  return `${w3cDate(e.at)} ${w3cTime(e.at)} ${w3cField(e.serverIp)} ${w3cField(e.method)} ${w3cField(e.uriStem)} ` +
+  return `${w3cDateTime(e.at)} ${w3cField(e.serverIp)} ${w3cField(e.method)} ${w3cField(e.uriStem)} ` +
     `${w3cField(e.uriQuery)} ${e.serverPort} ${w3cField(e.username)} ${w3cField(e.clientIp)} ${w3cField(e.userAgent)} ` +
     `${e.status} ${e.substatus} ${e.win32Status} ${e.bytesSent} ${e.bytesReceived} ${Math.max(0, Math.round(e.timeTaken))}\r\n`;
 }

@@ -22,6 +22,9 @@ export class AccessLog {
   private readonly maxBuffered: number;
   private stream: WriteStream | null = null;
   private day = '';
+  /** UTC day [start, end) in ms of the open file; a line outside it rolls the file. */
+  private dayStart = 0;
+  private dayEnd = 0;
   private pending = '';
   private scheduled = false;
   private closed = false;
@@ -44,8 +47,8 @@ export class AccessLog {
 
   write(entry: W3cEntry): void {
     if (this.closed) return;
-    const day = w3cFileName(entry.at);
-    if (day !== this.day) this.roll(day, entry.at);
+    const ms = entry.at.getTime();
+    if (ms >= this.dayEnd || ms < this.dayStart) this.roll(entry.at);
     if ((this.stream?.writableLength ?? 0) + this.pending.length > this.maxBuffered) {
       this.dropped += 1;
       return;
@@ -65,9 +68,12 @@ export class AccessLog {
     this.pending = '';
   }
 
-  private roll(day: string, at: Date): void {
+  private roll(at: Date): void {
     this.flush();
     this.stream?.end();
+    const day = w3cFileName(at);
+    this.dayStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+    this.dayEnd = this.dayStart + 86_400_000;
     this.day = day;
     this.stream = createWriteStream(join(this.dir, day), { flags: 'a' });
     this.stream.on('error', () => {

@@ -21,11 +21,13 @@ export const DEFAULT_REQUEST_FILTERING: RequestFiltering = { maxQueryString: 204
 
 declare module 'fastify' {
   interface FastifyRequest {
-    smpStart: number;
-    smpWritten: number;
     smpSubstatus: number;
   }
 }
+
+/** Bytes the socket had written when its previous response ended (keep-alive: responses are sequential). */
+const kWritten = Symbol('smp-lab bytes written');
+type CountedSocket = { bytesWritten: number; [kWritten]?: number };
 
 const UNMATCHED = 'unmatched';
 
@@ -58,12 +60,8 @@ export function installObservability(app: FastifyInstance, ctx: NsContext, softw
   const accessLog = logOpts.enabled ? new AccessLog(dir, software, logOpts.maxBufferedBytes) : null;
   const metrics = createNsMetrics(ctx.metrics, ctx.store, () => accessLog?.dropped ?? 0);
 
-  app.decorateRequest('smpStart', 0);
-  app.decorateRequest('smpWritten', 0);
   app.decorateRequest('smpSubstatus', 0);
   app.addHook('onRequest', (req, reply, done) => {
-    req.smpStart = performance.now();
-    req.smpWritten = req.raw.socket.bytesWritten;
     const url = req.raw.url ?? '';
     const q = url.indexOf('?');
     const pathLength = q === -1 ? url.length : q;
@@ -74,18 +72,21 @@ export function installObservability(app: FastifyInstance, ctx: NsContext, softw
     } else done();
   });
   app.addHook('onResponse', (req, reply, done) => {
-    const ms = performance.now() - req.smpStart;
+    const ms = reply.elapsedTime;
     const status = reply.statusCode;
     metrics.observe(req.routeOptions.url ?? UNMATCHED, status, ms / 1000);
     if (accessLog !== null) {
       const url = req.originalUrl;
       const q = url.indexOf('?');
       const sock = req.raw.socket;
+      const counted = sock as unknown as CountedSocket;
+      const sent = sock.bytesWritten - (counted[kWritten] ?? 0);
+      counted[kWritten] = sock.bytesWritten;
       accessLog.write({
         at: new Date(), serverIp: plainIp(sock.localAddress), method: req.method, uriStem: q === -1 ? url : url.slice(0, q),
         uriQuery: q === -1 ? '' : url.slice(q + 1), serverPort: sock.localPort ?? 0, username: '', clientIp: plainIp(sock.remoteAddress),
         userAgent: req.headers['user-agent'] ?? '', status, substatus: req.smpSubstatus, win32Status: reply.raw.writableFinished ? 0 : 64,
-        bytesSent: sock.bytesWritten - req.smpWritten, bytesReceived: requestBytes(req), timeTaken: ms,
+        bytesSent: sent, bytesReceived: requestBytes(req), timeTaken: ms,
       });
     }
     done();

@@ -1,0 +1,27 @@
+// A benchmark target in its own process: `ns DATA_DIR` starts the Notification Server (SQLite
+// store on disk, access log on, as `smp-lab ns` runs it), `bare` a fastify hello world. Prints
+// one JSON line with the bound port, then serves until stdin closes.
+import Fastify from 'fastify';
+import { createNotificationServer } from '../server/ns/server.js';
+
+const [kind, dataDir] = process.argv.slice(2);
+
+async function start(): Promise<{ port: number; close: () => Promise<void> }> {
+  if (kind === 'bare') {
+    const app = Fastify({ logger: false });
+    app.get('/', async () => 'hello world');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { port: (app.server.address() as { port: number }).port, close: () => app.close() };
+  }
+  const ns = await createNotificationServer({ httpPort: 0, bind: '127.0.0.1', store: 'sqlite', dataDir: dataDir ?? '.lab/bench-ns',
+    packages: { installerSizes: { windows: 1 << 20, unix: 1 << 20 }, labPackages: { count: 1, payloadSize: 1 << 20 } } });
+  const a = await ns.listen();
+  return { port: a.http!.port, close: () => ns.close() };
+}
+
+const target = await start();
+process.stdout.write(`${JSON.stringify({ kind, port: target.port, pid: process.pid })}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => {
+  void target.close().then(() => process.exit(0));
+});

@@ -1,0 +1,145 @@
+// Benchmark of the NS hot paths against a bare fastify hello world, in the same run on the same
+// machine, driven by autocannon (64 keep-alive connections): GetClientPolicies for registered
+// agents (full answer and unchanged-hash short answer) and PostEvent (durable, SQLite on disk).
+// Each server runs in its own process; prints requests/s, p50/p99 and the ratio to bare fastify.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { encodeClientPoliciesPost, decodeClientPoliciesResponse } from '../shared/protocol/client-policies.js';
+import { decodeCreateResourceResponse, encodeCreateResourceRequest } from '../shared/protocol/create-resource.js';
+import { encodeNse } from '../shared/protocol/nse.js';
+import { policyKeyFromJwk } from '../shared/protocol/policy-key.js';
+
+const DURATION = Number(process.argv[2] ?? 10);
+const AGENTS = 256;
+const CONNECTIONS = 64;
+const TYPE = '493435F7-3B17-4C4C-B07F-C23E7AB7781F';
+const XML = { 'content-type': 'application/xml', 'cache-control': 'max-age=0' };
+const TARGET = fileURLToPath(new URL('./ns-target.js', import.meta.url));
+
+interface Target { port: number; child: ChildProcessByStdio<Writable, Readable, null> }
+
+function startTarget(args: string[]): Promise<Target> {
+  const child = spawn(process.execPath, [TARGET, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
+    });
+    child.once('exit', (code) => reject(new Error(`target ${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+const stopTarget = (t: Target): Promise<void> => new Promise((resolve) => {
+  t.child.once('exit', () => resolve());
+  t.child.stdin.end();
+});
+
+async function post(port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { ...XML, ...headers }, body });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${text}`);
+  return text;
+}
+
+interface Row { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuUsPerReq: number }
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux); NaN elsewhere. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function load(name: string, target: Target, requests: autocannon.Request[], seconds = DURATION): Promise<Row> {
+  const cpu0 = await cpuSeconds(target.child.pid!);
+  const r = await autocannon({ url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, pipelining: 1, duration: seconds, requests });
+  const cpu = (await cpuSeconds(target.child.pid!)) - cpu0;
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, cpuUsPerReq: (cpu * 1e6) / Math.max(1, r.requests.total) };
+}
+
+/** Requests that go round the registered agents, one body a request. */
+function rotating(path: string, bodies: string[], headers: (i: number) => Record<string, string>): autocannon.Request[] {
+  let i = 0;
+  return [{
+    method: 'POST', path,
+    setupRequest: (req) => {
+      const k = i++ % bodies.length;
+      return { ...req, body: bodies[k], headers: { ...XML, ...headers(k) } };
+    },
+  }];
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'smp-lab-bench-ns-'));
+const bare = await startTarget(['bare']);
+const ns = await startTarget(['ns', dataDir]);
+try {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const policyKey = policyKeyFromJwk(publicKey.export({ format: 'jwk' }));
+  const guids: string[] = [];
+  for (let i = 0; i < AGENTS; i += 1) {
+    const name = `BENCH-${i}`;
+    const body = encodeCreateResourceRequest({ guid: null, name, policyKey, regRequest: { guid: null, state: 'new' },
+      keys: [{ type: 'name.domain', value: `${name}.LAB` }], rekeySignature: null });
+    guids.push(decodeCreateResourceResponse(await post(ns.port, '/Altiris/NS/Agent/CreateResource.aspx', body)).guid);
+  }
+  const policyBody = (g: string, hash: string | null) => encodeClientPoliciesPost({ guid: g, typeGuid: TYPE, configVersion: '2', secured: false, compress: false, hash, wrkstaName: null });
+  const first = decodeClientPoliciesResponse(await post(ns.port, '/Altiris/NS/Agent/GetClientPolicies.aspx', policyBody(guids[0]!, null), { 'x-sma-id': guids[0]! }));
+  const hash = first.hash;
+  const nse = (g: string, i: number) => encodeNse({ to: '{1592B913-72F3-4C36-91D2-D4EDA21D2F96}', priority: 1, msgId: null, kind: 'inventory', inventory: {
+    resources: [{ ref: '0', typeGuid: TYPE, name: `BENCH-${i}`, guid: g }],
+    classes: [{ id: '{9ED606E2-8080-4D39-A394-E2CD07D4C8FF}', rows: [{ resourceRef: '0', columns: [`BENCH-${i}`, 'LAB', `bench-${i}.lab.local`] }] }],
+  } });
+
+  // Warm both servers (JIT, caches) before measuring.
+  await load('warm-up bare', bare, [{ method: 'GET', path: '/' }], 2);
+  await load('warm-up ns', ns, rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, null)), (k) => ({ 'x-sma-id': guids[k]! })), 2);
+
+  const rows: Row[] = [];
+  rows.push(await load('bare fastify GET / (reference)', bare, [{ method: 'GET', path: '/' }]));
+  rows.push(await load('GetClientPolicies POST, full answer', ns,
+    rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, null)), (k) => ({ 'x-sma-id': guids[k]! }))));
+  rows.push(await load('GetClientPolicies POST, unchanged hash', ns,
+    rotating('/Altiris/NS/Agent/GetClientPolicies.aspx', guids.map((g) => policyBody(g, hash)), (k) => ({ 'x-sma-id': guids[k]! }))));
+  rows.push(await load('PostEvent.aspx inventory NSE (durable)', ns,
+    rotating('/Altiris/NS/Agent/PostEvent.aspx', guids.map((g, i) => nse(g, i)), () => ({}))));
+  rows.push(await load('bare fastify GET / (reference, again)', bare, [{ method: 'GET', path: '/' }]));
+
+  const ref = (rows[0]!.rps + rows[4]!.rps) / 2;
+  console.log(`\nNS benchmark: ${CONNECTIONS} keep-alive connections, ${DURATION} s per run, ${AGENTS} registered agents, SQLite store on disk, access log on`);
+  const refCpu = (rows[0]!.cpuUsPerReq + rows[4]!.cpuUsPerReq) / 2;
+  console.log(`${'run'.padEnd(42)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ratio'.padStart(6)} ${'CPU us/req'.padStart(11)} ${'CPU ratio'.padStart(10)} ${'errors'.padStart(7)}`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${(r.rps / ref).toFixed(2).padStart(6)} ` +
+      `${r.cpuUsPerReq.toFixed(0).padStart(11)} ${(refCpu / r.cpuUsPerReq).toFixed(2).padStart(10)} ${String(r.errors + r.non2xx).padStart(7)}`);
+  }
+  console.log('ratio = req/s against bare fastify; CPU ratio = server CPU per request of bare fastify / of this run (less sensitive to other load on the machine)');
+  const checks: Array<[string, number, number]> = [
+    ['GetClientPolicies (full answer) >= 0.8 x bare', rows[1]!.rps / ref, 0.8],
+    ['GetClientPolicies (unchanged hash) >= 0.8 x bare', rows[2]!.rps / ref, 0.8],
+    ['PostEvent >= 0.5 x bare', rows[3]!.rps / ref, 0.5],
+  ];
+  let failed = 0;
+  for (const [label, got, want] of checks) {
+    const ok = got >= want;
+    if (!ok) failed += 1;
+    console.log(`${ok ? 'PASS' : 'MISS'} ${label}: ${got.toFixed(2)}`);
+  }
+  const errs = rows.reduce((n, r) => n + r.errors + r.non2xx, 0);
+  if (errs > 0) console.log(`WARNING: ${errs} errors or non-2xx answers during the runs`);
+  process.exitCode = failed > 0 || errs > 0 ? 3 : 0;
+} finally {
+  await Promise.all([stopTarget(bare), stopTarget(ns)]);
+  await rm(dataDir, { recursive: true, force: true });
+}
