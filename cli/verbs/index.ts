@@ -5,8 +5,11 @@ import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
+import { probeVerb } from './probe.js';
 import { reportVerb } from './report.js';
+import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
+import { verifyRulesVerb } from './verify-rules.js';
 import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
@@ -17,6 +20,9 @@ export const VERBS: readonly Verb[] = [
   wakeVerb,
   nsVerb,
   reportVerb,
+  respondVerb,
+  probeVerb,
+  verifyRulesVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

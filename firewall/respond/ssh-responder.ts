@@ -1,0 +1,23 @@
+// SSH catalog responder (22, UNIX/Linux/Mac push install): a real SSH-2 server (ssh2 library) with a
+// throw-away host key that completes key exchange and refuses every login, so `ssh` and nmap see a
+// genuine SSH service. It never opens a shell or a channel.
+import { createServer, type Server as NetServer } from 'node:net';
+import ssh2 from 'ssh2';
+
+export const SSH_IDENT = 'smp-lab_responder';
+
+export function createSshResponder(): NetServer {
+  const key = ssh2.utils.generateKeyPairSync('ed25519');
+  const server = new ssh2.Server({ hostKeys: [key.private], ident: SSH_IDENT }, (client) => {
+    client.on('authentication', (ctx) => ctx.reject(['publickey', 'password']));
+    client.on('error', () => client.end());
+  });
+  // Our own net.Server hands each socket to ssh2, so binding and closing work like every listener's.
+  const net = createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(15_000, () => socket.destroy());
+    server.injectSocket(socket);
+  });
+  net.maxConnections = 1024;
+  return net;
+}

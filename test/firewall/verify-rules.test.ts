@@ -1,0 +1,150 @@
+// verify-rules end to end in network namespaces (root, iproute2, nftables): for each ruleset the
+// probe's status of every flow, both directions, equals what the ruleset implies, computed here from
+// the same rule data that wrote the ruleset; nothing (namespace, link, process) is left behind.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/wait.js';
+import { resolvePorts } from '../../shared/ports.js';
+import { LAB, leftoverNamespaces } from '../../firewall/lab/netns.js';
+import type { ProbeResult, ProbeStatus } from '../../firewall/probe-status.js';
+
+const have = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const why = process.getuid?.() !== 0 ? 'needs root (network namespaces)' : !have('ip') ? 'needs iproute2' : !have('nft') ? 'needs nftables' : false;
+const map = resolvePorts();
+const port = (id: string): number => map.port(id);
+const dir = mkdtempSync(join(tmpdir(), 'smp-fw-lab-'));
+// Without the test runner's per-process instrumentation every lab process starts in a fraction of the time.
+const PLAIN_NODE = { NODE_OPTIONS: '' };
+
+type Dir = 'agent->server' | 'server->agent';
+interface Rule { dir: Dir; proto: 'tcp' | 'udp'; port: number; action: 'drop' | 'reset' | 'icmp-port' | 'icmp-admin' | 'dnat'; to?: number }
+
+const IIF: Record<Dir, string> = { 'agent->server': LAB.routerAgentIf, 'server->agent': LAB.routerServerIf };
+const DST: Record<Dir, string> = { 'agent->server': LAB.server, 'server->agent': LAB.agent };
+const VERDICT = { drop: 'drop', reset: 'reject with tcp reset', 'icmp-port': 'reject with icmpx type port-unreachable',
+  'icmp-admin': 'reject with icmpx type admin-prohibited' } as const;
+
+function nftRuleset(rules: Rule[]): string {
+  const filter = rules.filter((r) => r.action !== 'dnat').map((r) => `    iifname "${IIF[r.dir]}" ${r.proto} dport ${r.port} ${VERDICT[r.action as keyof typeof VERDICT]}`);
+  const nat = rules.filter((r) => r.action === 'dnat').map((r) => `    iifname "${IIF[r.dir]}" ${r.proto} dport ${r.port} dnat to ${DST[r.dir]}:${r.to}`);
+  return ['table inet smplab_test {', '  chain forward {', '    type filter hook forward priority 0; policy accept;', ...filter, '  }', '}',
+    'table ip smplab_test_nat {', '  chain prerouting {', '    type nat hook prerouting priority -100; policy accept;', ...nat, '  }', '}', ''].join('\n');
+}
+
+/** What a row must show: the rule that hits it decides; else the all-open outcome. */
+function expected(row: ProbeResult, rules: Rule[]): ProbeStatus {
+  const hit = rules.find((r) => r.dir === row.direction && r.proto === row.transport && r.port === row.port);
+  if (hit) return hit.action === 'drop' ? 'timeout' : hit.action === 'dnat' ? 'mismatch' : 'refused';
+  if (row.port === null && row.transport !== 'icmp') return 'skipped'; // no port in the catalog
+  if (row.transport === 'udp-multicast') return 'skipped'; // TTL-1 multicast never crosses the router
+  if (row.transport === 'icmp') return have('ping') ? 'pass' : 'skipped';
+  return 'pass';
+}
+
+async function verify(name: string, args: string[], rules: Rule[], flows?: string[]) {
+  const res = await runSmpLab(['verify-rules', ...args, '--format', 'json', '--timeout', '2s', ...(flows ? ['--flow', flows.join(',')] : [])],
+    { timeoutMs: 60000, env: PLAIN_NODE });
+  t.not(res.code, 2, `${name}: verify-rules ran (${res.stderr.slice(0, 300)})`);
+  const rows = (JSON.parse(res.stdout) as { rows: ProbeResult[] }).rows;
+  return { res, rows, check: (tt: { equal: (a: unknown, b: unknown, m: string) => void }) => {
+    for (const row of rows) tt.equal(row.status, expected(row, rules), `${name}: ${row.direction ?? ''} ${row.id} ${row.transport}/${row.port ?? '-'}: ${row.reason}`);
+    tt.equal(res.code, rows.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1, `${name}: exit code`);
+  } };
+}
+
+function nftFile(name: string, rules: Rule[]): string {
+  const file = join(dir, `${name}.nft`);
+  writeFileSync(file, nftRuleset(rules));
+  return file;
+}
+
+/** Our respond/probe processes still alive (they run with a lab address). */
+function labProcesses(): string[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
+      return /main\.js (respond|probe) .*10\.250\.[12]\.2/.test(cmd) ? [cmd] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, both directions', { skip: why }, async (t) => {
+  await t.test('all open: the whole catalog of the roles passes (or is skipped for a stated reason)', async (t) => {
+    const v = await verify('open', ['--nft', nftFile('open', [])], []);
+    const dirs = new Set(v.rows.map((r) => r.direction));
+    t.same([...dirs].sort(), ['agent->server', 'server->agent']);
+    t.ok(v.rows.length >= 50, `${v.rows.length} flows probed`);
+    v.check(t);
+  });
+
+  await t.test('dropped flows time out, a dropped UDP flow too', async (t) => {
+    const rules: Rule[] = [
+      { dir: 'agent->server', proto: 'tcp', port: port('ns-agent-https'), action: 'drop' },
+      { dir: 'server->agent', proto: 'tcp', port: port('ns-tickle'), action: 'drop' },
+      { dir: 'agent->server', proto: 'udp', port: port('win32-pkg-udp-137'), action: 'drop' },
+      { dir: 'server->agent', proto: 'udp', port: port('cp-snmp'), action: 'drop' },
+    ];
+    const v = await verify('drop', ['--nft', nftFile('drop', rules)], rules,
+      ['ns-agent-https', 'ts-https', 'ns-agent-http', 'win32-pkg-udp-137', 'win32-pkg-udp-135', 'ns-tickle', 'ulm-ssh-push', 'cp-snmp', 'cp-ipmi']);
+    v.check(t);
+    t.ok(v.rows.some((r) => r.status === 'timeout' && r.transport === 'udp'), 'a UDP flow timed out');
+  });
+
+  await t.test('rejected flows are refused: TCP reset, ICMP port unreachable, ICMP admin-prohibited', async (t) => {
+    const rules: Rule[] = [
+      { dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'reset' },
+      { dir: 'agent->server', proto: 'udp', port: port('win32-pkg-udp-135'), action: 'icmp-port' },
+      { dir: 'server->agent', proto: 'tcp', port: port('ulm-ssh-push'), action: 'icmp-admin' },
+      { dir: 'server->agent', proto: 'udp', port: port('cp-ipmi'), action: 'icmp-port' },
+    ];
+    const v = await verify('reject', ['--nft', nftFile('reject', rules)], rules,
+      ['ns-agent-http', 'ts-http', 'ns-agent-https', 'win32-pkg-udp-135', 'win32-pkg-tcp-135', 'ulm-ssh-push', 'install-smb', 'cp-ipmi', 'cp-snmp']);
+    v.check(t);
+  });
+
+  await t.test('a flow redirected to another service is a mismatch that names what answered', async (t) => {
+    const rules: Rule[] = [
+      { dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'dnat', to: port('win32-pkg-tcp-445') },
+      { dir: 'server->agent', proto: 'tcp', port: port('ns-tickle'), action: 'dnat', to: port('ulm-ssh-push') },
+    ];
+    const v = await verify('redirect', ['--nft', nftFile('redirect', rules)], rules,
+      ['ns-agent-http', 'win32-pkg-http', 'ns-agent-https', 'ns-tickle', 'ulm-ssh-push', 'install-smb']);
+    v.check(t);
+    t.match(v.rows.find((r) => r.id === 'ns-tickle')?.reason, /SSH-2\.0-/, 'the tickle probe says SSH answered');
+  });
+
+  await t.test('iptables-restore rulesets work the same', { skip: have('iptables-restore') ? false : 'needs iptables' }, async (t) => {
+    const rules: Rule[] = [
+      { dir: 'agent->server', proto: 'tcp', port: port('ts-agent-channel'), action: 'drop' },
+      { dir: 'server->agent', proto: 'tcp', port: port('install-smb'), action: 'reset' },
+    ];
+    const file = join(dir, 'rules.iptables');
+    writeFileSync(file, ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+      `-A FORWARD -i ${LAB.routerAgentIf} -p tcp --dport ${port('ts-agent-channel')} -j DROP`,
+      `-A FORWARD -i ${LAB.routerServerIf} -p tcp --dport ${port('install-smb')} -j REJECT --reject-with tcp-reset`, 'COMMIT', ''].join('\n'));
+    const v = await verify('iptables', ['--iptables', file], rules, ['ts-agent-channel', 'ts-http', 'install-smb', 'ulm-ssh-push']);
+    v.check(t);
+  });
+
+  await t.test('Ctrl-C removes the lab', async (t) => {
+    const rules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'drop' }];
+    const run = startSmpLab(['verify-rules', '--nft', nftFile('sigint', rules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
+    await waitUntil(() => /ready: .*roles agent,device/.test(run.output().stderr), 'both responders ready', 20000);
+    await waitUntil(async () => labProcesses().some((c) => / probe /.test(c)), 'the probe running', 10000);
+    const code = await run.stop('SIGINT');
+    t.not(code, 0, 'interrupted run does not claim success');
+    t.same(await leftoverNamespaces(), [], 'namespaces removed after Ctrl-C');
+    t.same(labProcesses(), [], 'processes ended after Ctrl-C');
+  });
+
+  await t.test('nothing is left behind', async (t) => {
+    t.same(await leftoverNamespaces(), [], 'no namespace left behind');
+    t.same(labProcesses(), [], 'no respond/probe process left behind');
+  });
+});
