@@ -10,6 +10,8 @@ import { reportVerb } from './report.js';
 import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
 import { verifyRulesVerb } from './verify-rules.js';
+import { taskVerb } from './task.js';
+import { tsVerb } from './ts.js';
 import { wakeVerb } from './wake.js';
 
 export const VERBS: readonly Verb[] = [
@@ -23,6 +25,8 @@ export const VERBS: readonly Verb[] = [
   respondVerb,
   probeVerb,
   verifyRulesVerb,
+  tsVerb,
+  taskVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */

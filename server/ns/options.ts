@@ -5,6 +5,7 @@ import type { PortMap } from '../../shared/ports.js';
 import type { StoreKind, StoreTuning } from './store/index.js';
 import type { RegistrationState } from './store/resources.js';
 import type { NsPlugin } from './context.js';
+import type { TaskManagementOptions } from './task-management/options.js';
 import type { NsPackageOptions } from './packages/options.js';
 import type { AccessLogOptions } from './observability/access-log.js';
 import type { RequestFiltering } from './observability/install.js';
@@ -87,6 +88,8 @@ export interface NsOptions {
   readonly requestFiltering?: Partial<RequestFiltering>;
   /** Seed the lab policy set into an empty store (default true). */
   readonly seedPolicies?: boolean;
+  /** Task Management (task servers, tickle server, task agents' settings). */
+  readonly tasks?: Partial<TaskManagementOptions>;
 }
 
 export const DEFAULT_DATA_DIR = '.lab/ns';

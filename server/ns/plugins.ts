@@ -3,12 +3,16 @@
 import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
+import { taskConsolePlugin } from './task-management/console-routes.js';
+import { taskManagementPlugin } from './task-management/plugin.js';
 import { nscapPlugin } from './nscap/plugin.js';
 import { packageSharePlugin, psSharePlugin } from './packages/share-plugins.js';
 
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
+  taskManagementPlugin, // /Altiris/TaskManagement (and the 50123 tickle server)
+  taskConsolePlugin, // /Altiris/Console/api/tasks, /task-servers
   nscapPlugin, // /Altiris/NS/NSCap
   packageSharePlugin, // /Altiris/PackageShare
   psSharePlugin, // /Altiris/PS/Share

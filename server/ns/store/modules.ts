@@ -4,10 +4,12 @@ import { eventsModule } from './events.js';
 import { packagesModule } from './packages.js';
 import { policiesModule } from './policies.js';
 import { resourcesModule } from './resources.js';
+import { tasksModule } from '../task-management/task-store.js';
 
 export const STORE_MODULES = {
   resources: resourcesModule,
   policies: policiesModule,
   events: eventsModule,
+  tasks: tasksModule,
   packages: packagesModule,
 } as const;
