@@ -100,8 +100,14 @@ export async function createLab(): Promise<NetnsLab> {
   return { ...lab, destroy };
 }
 
-/** Namespaces of ours that still exist (for tests: nothing may be left behind). */
-export async function leftoverNamespaces(prefix = 'smplab-'): Promise<string[]> {
+/** Which of these namespaces still exist (for tests: nothing may be left behind). */
+export async function existingNamespaces(names: readonly string[]): Promise<string[]> {
   const out = await run('ip', ['netns', 'list']).catch(() => '');
-  return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
+  const present = new Set(out.split('\n').map((l) => l.split(' ')[0] ?? ''));
+  return names.filter((n) => present.has(n));
+}
+
+/** The lab's namespace names as verify-rules logs them (`lab: server ... (smplab-s-TAG) -- ...`). */
+export function labNamesIn(log: string): string[] {
+  return [...new Set([...log.matchAll(/\bsmplab-[sra]-[a-z0-9]+\b/g)].map((m) => m[0]))];
 }

@@ -74,6 +74,7 @@ export async function verifyRules(o: VerifyRulesOptions): Promise<ProbeResult[]>
         '--timeout', `${o.timeoutMs}ms`, '--concurrency', String(o.concurrency), ...(o.flows ? ['--flow', o.flows.join(',')] : []),
         ...o.passArgs, ...(o.probeArgs ?? [])],
       children, direction);
+    o.log?.(`probing ${AGENT_TO_SERVER} and ${SERVER_TO_AGENT}`);
     // A direction with no selected flow is not probed (probe would call that a usage error).
     const some = (roles: readonly Role[], peerRoles: readonly Role[]): boolean =>
       selectFlows({ map: resolvePorts(), roles, peerRoles, ...(o.flows ? { flows: o.flows } : {}) }).length > 0;

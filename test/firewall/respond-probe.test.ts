@@ -7,10 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+import { runInProcess, runSmpLab, startSmpLab } from '../helpers/cli.js';
 
 const runSmpLabPlain = (args: string[], opts: { env?: Record<string, string> } = {}) => runSmpLab(args, { ...opts, env: { ...PLAIN_NODE, ...opts.env } });
 const startSmpLabPlain = (args: string[]) => startSmpLab(args, { env: PLAIN_NODE });
+/** The verb run in this process (no node start-up per probe); the responders still run as the CLI. */
+const runHere = (args: string[], opts: { env?: Record<string, string> } = {}) => runInProcess(args, { PATH: process.env.PATH, ...opts.env });
 import { resolvePorts } from '../../shared/ports.js';
 import type { ProbeResult } from '../../firewall/probe-status.js';
 
@@ -40,7 +42,7 @@ t.test('every listener role answers its probe on loopback, both directions', asy
   t.teardown(() => r.stop());
   t.notMatch(r.output().stdout, /^not bound/m, 'everything bound');
   const up = await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s', ...PORTS]);
-  const down = await runSmpLabPlain(['probe', '--role', 'ns,ts,device,workflow', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s',
+  const down = await runHere(['probe', '--role', 'ns,ts,device,workflow', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '2s',
     '--peer-role', 'agent,device,ns,ts,event-console,ftp,mail', ...PORTS]);
   for (const res of [up, down]) {
     const rep = parse(res.stdout);
@@ -90,7 +92,7 @@ t.test('standard clients recognise the responders', async (t) => {
 
 t.test('a peer without responders gives refused (or timeout for multicast), never pass', async (t) => {
   // Nothing listens on these ports: the responder of the previous tests is stopped.
-  const res = await runSmpLabPlain(['probe', '--role', 'ns', '--peer', '127.0.0.1', '--peer-role', 'agent', '--format', 'json', '--timeout', '700ms', ...PORTS]);
+  const res = await runHere(['probe', '--role', 'ns', '--peer', '127.0.0.1', '--peer-role', 'agent', '--format', 'json', '--timeout', '700ms', ...PORTS]);
   t.equal(res.code, 1);
   for (const row of parse(res.stdout).rows) {
     t.equal(row.status, row.transport === 'udp-multicast' ? 'timeout' : 'refused', `${row.id}: ${row.reason}`);
@@ -100,7 +102,7 @@ t.test('a peer without responders gives refused (or timeout for multicast), neve
 t.test('another service on the port gives mismatch, saying what answered', async (t) => {
   const r = await responder(['--role', 'ns,ts,agent']);
   t.teardown(() => r.stop());
-  const res = await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '1s', ...PORTS,
+  const res = await runHere(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'json', '--timeout', '1s', ...PORTS,
     '--flow', 'ns-agent-http,ts-agent-channel', '--port', `ns-agent-http=${port('ulm-ssh-push')}`, '--port', `ts-agent-channel=${port('ns-agent-http')}`]);
   t.equal(res.code, 1);
   const rows = parse(res.stdout).rows;
@@ -118,7 +120,7 @@ t.test('HTTPS reports the subject and whether it chains to --ca', { skip: have('
   mk('other-ca');
   const r = await responder(['--role', 'ns', '--cert', join(dir, 'lab-ns.pem'), '--key', join(dir, 'lab-ns.key')]);
   t.teardown(() => r.stop());
-  const probe = (ca: string) => runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--flow', 'ns-agent-https',
+  const probe = (ca: string) => runHere(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--flow', 'ns-agent-https',
     '--format', 'json', '--ca', join(dir, ca), ...PORTS]);
   const good = parse((await probe('lab-ns.pem')).stdout).rows[0];
   t.match(good, { status: 'pass', reason: /CN=lab-ns, chains to --ca/ });
@@ -130,7 +132,7 @@ t.test('HTTPS reports the subject and whether it chains to --ca', { skip: have('
 t.test('md, junit and --out; usage errors exit 2', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'smp-fw-'));
   const common = ['probe', '--role', 'ns', '--peer', '127.0.0.1', '--peer-role', 'agent', '--flow', 'ns-tickle,ulm-ssh-push', '--timeout', '500ms', ...PORTS];
-  const md = await runSmpLabPlain([...common, '--format', 'md']);
+  const md = await runHere([...common, '--format', 'md']);
   t.match(md.stdout, /\| refused \| ns-tickle \| Notification Server \|/);
   const out = join(dir, 'probe.xml');
   const junit = await runSmpLabPlain([...common, '--format', 'junit', '--out', out]);
@@ -139,12 +141,12 @@ t.test('md, junit and --out; usage errors exit 2', async (t) => {
   const xml = readFileSync(out, 'utf8');
   t.match(xml, /<testsuites name="smp-lab probe" tests="2" failures="2"/);
   t.match(xml, /<failure type="refused"/);
-  t.equal((await runSmpLabPlain(['probe', '--role', 'agent'])).code, 2, 'missing --peer');
-  t.equal((await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'xml'])).code, 2, 'bad format');
-  t.equal((await runSmpLabPlain(['respond'])).code, 2, 'respond without --role');
-  t.equal((await runSmpLabPlain(['verify-rules'])).code, 2, 'verify-rules without a ruleset');
+  t.equal((await runHere(['probe', '--role', 'agent'])).code, 2, 'missing --peer');
+  t.equal((await runHere(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--format', 'xml'])).code, 2, 'bad format');
+  t.equal((await runHere(['respond'])).code, 2, 'respond without --role');
+  t.equal((await runHere(['verify-rules'])).code, 2, 'verify-rules without a ruleset');
   writeFileSync(join(dir, 'r.nft'), 'table inet x { }\n');
-  const noTools = await runSmpLabPlain(['verify-rules', '--nft', join(dir, 'r.nft')], { env: { PATH: join(dir, 'empty') } });
+  const noTools = await runHere(['verify-rules', '--nft', join(dir, 'r.nft')], { env: { PATH: join(dir, 'empty') } });
   t.equal(noTools.code, 2, 'without ip/nft (or root) it exits 2');
   t.match(noTools.stderr, /needs (root|`ip`)/);
 });
@@ -163,7 +165,7 @@ t.test('respond --role ns hands the NS ports to the real Notification Server; pr
   const r = await responder(['--role', 'ns']);
   t.teardown(() => r.stop());
   t.match(r.output().stdout, new RegExp(`listening tcp +127\\.0\\.0\\.1:${port('ns-agent-http')} .*\\n  note: served by the real Notification Server`));
-  const res = await runSmpLabPlain(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--format', 'json', '--timeout', '3s', ...PORTS,
+  const res = await runHere(['probe', '--role', 'agent', '--peer', '127.0.0.1', '--peer-role', 'ns', '--format', 'json', '--timeout', '3s', ...PORTS,
     '--flow', 'ns-agent-http,ns-agent-https']);
   t.equal(res.code, 0, 'every NS flow passed');
   for (const row of parse(res.stdout).rows) t.match(row, { status: 'pass', reason: /ConnectionTest ping/ }, row.id);
@@ -177,4 +179,31 @@ t.test('a port the NS shares with roles it has no pages for stays with the catal
   t.match(r.output().stdout, /note: real Notification Server not used: port shared with ts/);
   const http = await exec('curl', ['-s', '-i', `http://127.0.0.1:${port('ts-http')}/Altiris/ClientTaskServer/GetServerStatus.aspx`]);
   t.match(http.stdout, /X-SMP-Lab-Role: ns,ts/);
+});
+
+t.test('garbage, floods and half-closed peers leave every responder answering', async (t) => {
+  const { connect } = await import('node:net');
+  const { createSocket } = await import('node:dgram');
+  const { randomBytes } = await import('node:crypto');
+  const r = await responder(['--role', 'ps,agent,device']);
+  t.teardown(() => r.stop());
+  const tcp = ['win32-pkg-tcp-135', 'win32-pkg-tcp-139', 'win32-pkg-tcp-445', 'ns-tickle', 'ulm-ssh-push', 'win32-pkg-http', 'cp-wsman-secure', 'monitor-agent'];
+  const udp = ['win32-pkg-udp-135', 'win32-pkg-udp-137', 'install-netbios-dgm', 'cp-snmp', 'cp-ipmi', 'win32-pkg-udp-445', 'ns-multicast'];
+  await Promise.all(tcp.map((id) => new Promise<void>((resolve) => {
+    const s = connect({ host: '127.0.0.1', port: map.port(id) }, () => {
+      s.write(randomBytes(256 * 1024));
+      s.end(); // half-close: the responder must not wait for more
+    });
+    s.on('error', () => resolve());
+    s.on('close', () => resolve());
+    s.resume();
+  })));
+  const sock = createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()));
+  for (const id of udp) for (let i = 0; i < 200; i++) sock.send(randomBytes(1 + (i % 1400)), map.port(id), '127.0.0.1');
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  const res = await runHere(['probe', '--role', 'agent,ns', '--peer', '127.0.0.1', '--peer-role', 'ps,agent,device', '--format', 'json',
+    '--flow', [...tcp, ...udp].join(','), '--timeout', '3s', ...PORTS]);
+  for (const row of parse(res.stdout).rows) t.equal(row.status, 'pass', `${row.id} still answers: ${row.reason}`);
+  t.equal(r.child.exitCode, null, 'the responder is still running');
 });
