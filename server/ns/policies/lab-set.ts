@@ -4,6 +4,7 @@
 // docs/protocol.md are smp-lab's; the ACC password is random per store, never a constant.
 import { randomBytes } from 'node:crypto';
 import type { PolicyInput, PolicyTable } from '../store/policies.js';
+import { LAB_PACKAGE_GUID } from '../packages/library.js';
 
 export const LAB_POLICY_GUIDS = {
   agentSettings: '742A8B4E-A633-47BF-A195-C34BE55FE4A2',
@@ -12,8 +13,8 @@ export const LAB_POLICY_GUIDS = {
   inventory: 'C4E1F2A3-6B7D-4E8F-A1B2-9D0E3F4A5B6C',
 } as const;
 
-/** The package the software delivery policy delivers (package pages serve it). */
-export const LAB_PACKAGE_GUID = 'ACAEB846-4EE0-4AB6-A8C2-BB1CF9FF2B84';
+/** The package the software delivery policy delivers: lab package 0 of the package library. */
+export { LAB_PACKAGE_GUID };
 
 export function labPolicySet(accPassword = randomBytes(18).toString('base64url')): PolicyInput[] {
   return [

@@ -84,8 +84,10 @@ t.test('certificate pages: server certificate, client certificate bound to the r
   t.equal((await ask(csrFor(key, `{${guid}}`), '11111111-2222-3333-4444-555555555555')).status, 404, 'unknown computer');
   t.equal((await ask('not a csr')).status, 400);
 
-  const mig = await send(lab.http, `/Altiris/NS/Agent/GetClientCertificateMig.aspx?resourceGuid={${guid}}`);
-  t.equal(mig.status, 200);
-  t.equal(mig.text.trim(), leafPem!.trim());
+  for (const base of [lab.http, lab.https]) {
+    const mig = await send(base, `/Altiris/NS/Agent/GetClientCertificateMig.aspx?resourceGuid={${guid}}`);
+    t.equal(mig.status, 200);
+    t.equal(mig.text.trim(), leafPem!.trim());
+  }
   t.equal((await send(lab.http, '/Altiris/NS/Agent/GetClientCertificateMig.aspx?resourceGuid=11111111-2222-3333-4444-555555555555')).status, 404);
 });

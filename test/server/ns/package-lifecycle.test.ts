@@ -124,7 +124,8 @@ t.test('CreateExternalPackage publishes a package whose files download and verif
   const file = await send(url.origin, url.pathname);
   t.equal(createHash('sha256').update(file.body).digest('hex'), snap.files.find((f) => f.name === 'tools/setup.exe')!.sha256);
   const bigger = encodeExternalPackageRequest({ name: 'Tools', files: [{ name: 'tools/setup.exe', size: 6000 }] });
-  const [v2] = decodePackageInfo((await send(lab.http, '/Altiris/NS/Agent/CreateExternalPackage.aspx', { headers: XML, body: bigger })).text);
+  const [v2] = decodePackageInfo((await send(lab.https, '/Altiris/NS/Agent/CreateExternalPackage.aspx', { headers: XML, body: bigger })).text);
+  t.equal(v2!.codebases[0]!.type, 'HTTPS', 'published over HTTPS, HTTPS codebases first');
   t.equal(v2!.version, 2, 'changed content bumps the version');
   const lab1 = encodeExternalPackageRequest({ guid: LAB_PACKAGE_GUID, name: 'Hijack', files: [{ name: 'x', size: 1 }] });
   t.equal((await send(lab.http, '/Altiris/NS/Agent/CreateExternalPackage.aspx', { headers: XML, body: lab1 })).status, 409, 'a lab package is not replaced');

@@ -8,7 +8,10 @@ import { parseW3cLog, w3cHeader, encodeW3cLine } from '../../../shared/protocol/
 import { decodeExternalPackageRequest } from '../../../shared/protocol/external-package.js';
 import { decodeSiteServers } from '../../../shared/protocol/site-servers.js';
 import { decodeLicenseDetails } from '../../../shared/protocol/license-details.js';
-import { decodeUploadAnswer } from '../../../shared/protocol/connection-test.js';
+import { decodeConnectionTestQuery, decodeUploadAnswer } from '../../../shared/protocol/connection-test.js';
+import { decodeSnapshotQuery } from '../../../shared/protocol/package-snapshot.js';
+import { decodeSiteServerQuery } from '../../../shared/protocol/site-servers.js';
+import { decodeLicenseQuery } from '../../../shared/protocol/license-details.js';
 
 let seed = 0x5eed;
 const rnd = (n: number): number => {
@@ -47,6 +50,13 @@ const targets: Array<[string, string, (s: string) => unknown]> = [
   ['site servers', '<siteServers resource="{ACAEB846-4EE0-4AB6-A8C2-BB1CF9FF2B84}"><siteServer name="a" type="PackageServer" local="true"><url>http://h</url></siteServer></siteServers>', decodeSiteServers],
   ['licence details', '<licenseDetails resource="{ACAEB846-4EE0-4AB6-A8C2-BB1CF9FF2B84}"><license product="p" status="Licensed" seats="1" used="1"/></licenseDetails>', decodeLicenseDetails],
   ['upload answer', '<connectionTest received="5"/>', decodeUploadAnswer],
+  // Query decoders get the mutated text as every parameter value.
+  ['snapshot query', `{${G}}`, (s) => decodeSnapshotQuery({ packageGuid: s, resource: s })],
+  ['snapshot query version', '12', (s) => decodeSnapshotQuery({ packageGuid: G, version: s })],
+  ['connection test query', '1024', (s) => decodeConnectionTestQuery({ size: s }, 4096)],
+  ['site server query', `{${G}}`, (s) => decodeSiteServerQuery({ resourceGuid: s })],
+  ['site server query ip', '10.0.0.1,::1', (s) => decodeSiteServerQuery({ resourceGuid: G, ip: s })],
+  ['licence query', `{${G}}`, (s) => decodeLicenseQuery({ resourceGuid: s })],
 ];
 
 for (const [name, valid, decode] of targets) {
