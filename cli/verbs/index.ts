@@ -1,6 +1,7 @@
 // The verb registry: one line a verb. Verb modules import their heavy dependencies lazily inside
 // run(), so listing every verb here keeps `smp-lab --help` fast.
 import type { Verb } from '../verb.js';
+import { agentsVerb } from './agents.js';
 import { certsVerb } from './certs.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
@@ -9,6 +10,7 @@ import { probeVerb } from './probe.js';
 import { reportVerb } from './report.js';
 import { respondVerb } from './respond.js';
 import { tickleVerb } from './tickle.js';
+import { upVerb } from './up.js';
 import { verifyRulesVerb } from './verify-rules.js';
 import { taskVerb } from './task.js';
 import { tsVerb } from './ts.js';
@@ -18,10 +20,12 @@ export const VERBS: readonly Verb[] = [
   portsVerb,
   certsVerb,
   fleetVerb,
+  agentsVerb,
+  reportVerb,
+  upVerb,
   tickleVerb,
   wakeVerb,
   nsVerb,
-  reportVerb,
   respondVerb,
   probeVerb,
   verifyRulesVerb,

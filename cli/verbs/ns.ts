@@ -1,19 +1,17 @@
 // `smp-lab ns`: run a Notification Server (agent pages, admin API, store) on the catalog's
 // ns-agent-http/ns-agent-https ports until SIGINT/SIGTERM, printing one ready line with the ports
 // actually bound. Parsing and printing only; the server is server/ns.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { COMMON_OPTIONS, PORT_OPTIONS, defineOptions } from '../../shared/config.js';
 import { smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
+import { CERT_DIR_OPTIONS } from './certs.js';
 import { NS_PACKAGE_OPTIONS, packageNsOptions } from './ns-package-options.js';
 
 export const NS_OPTIONS = defineOptions({
   bind: { type: 'address', default: '127.0.0.1', arg: 'IP', help: 'address the HTTP and HTTPS listeners bind to' },
   data: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'folder of the NS database (ns.sqlite, WAL)' },
   store: { type: 'enum', choices: ['sqlite', 'memory'], default: 'sqlite', arg: 'KIND', help: 'sqlite (durable) or memory (throw-away load runs)' },
-  certs: { type: 'path', default: '.lab/certs', arg: 'DIR', help: 'folder with server.pem and server-key.pem (made by `smp-lab certs`)' },
-  cert: { type: 'path', arg: 'FILE', help: 'HTTPS certificate (PEM); wins over --certs' },
+  cert: { type: 'path', arg: 'FILE', help: 'HTTPS certificate (PEM) instead of the lab certificate of --certs' },
   key: { type: 'path', arg: 'FILE', help: 'HTTPS private key (PEM); wins over --certs' },
   noHttps: { type: 'bool', default: false, help: 'serve HTTP only' },
   registration: { type: 'enum', choices: ['allowed', 'pending', 'blocked'], default: 'allowed', arg: 'STATE',
@@ -32,13 +30,13 @@ export const nsVerb = defineVerb({
   summary: 'run a Notification Server: agent pages (register, policies, events), admin API, durable store',
   description: 'Serves /Altiris/NS/Agent and /Altiris/Console/api on HTTP and HTTPS until Ctrl-C; prints '
     + '"ns ready http=ADDR:PORT https=ADDR:PORT store=..." once listening.',
-  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...NS_OPTIONS, ...NS_PACKAGE_OPTIONS },
+  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...CERT_DIR_OPTIONS, ...NS_OPTIONS, ...NS_PACKAGE_OPTIONS },
   async run(config, _pos, ctx) {
     const { resolvePorts } = await import('../../shared/ports.js');
     const { createLogger } = await import('../../shared/log.js');
     const { createNotificationServer } = await import('../../server/ns/server.js');
     const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
-    const tls = config.noHttps ? undefined : tlsFiles(config.cert, config.key, config.certs);
+    const tls = config.noHttps ? undefined : await tlsOf(config.cert, config.key, config.certs, ctx.stderr);
     const ns = await createNotificationServer({
       ports, bind: config.bind, store: config.store as 'sqlite' | 'memory', dataDir: config.data,
       registrationPolicy: config.registration as 'allowed' | 'pending' | 'blocked',
@@ -53,7 +51,6 @@ export const nsVerb = defineVerb({
     const a = await ns.listen();
     const show = (b: { address: string; port: number } | null) => (b ? `${b.address}:${b.port}` : 'off');
     ctx.stdout.write(`ns ready http=${show(a.http)} https=${show(a.https)} store=${ns.store.kind}:${ns.store.path}\n`);
-    if (!tls && !config.noHttps) ctx.stderr.write(`smp-lab ns: HTTPS off: no ${join(config.certs, 'server.pem')}; run \`smp-lab certs\` or give --cert/--key\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -64,12 +61,15 @@ export const nsVerb = defineVerb({
   },
 });
 
-function tlsFiles(cert: string | undefined, key: string | undefined, dir: string): { certFile: string; keyFile: string } | undefined {
+/** Explicit --cert/--key, or the lab certificate of --certs (made or reused, as `smp-lab certs` does). */
+async function tlsOf(cert: string | undefined, key: string | undefined, dir: string, stderr: NodeJS.WritableStream) {
   if (cert !== undefined || key !== undefined) {
     if (cert === undefined || key === undefined) throw smpError('CONFIG', '--cert and --key go together');
     return { certFile: cert, keyFile: key };
   }
-  const certFile = join(dir, 'server.pem');
-  const keyFile = join(dir, 'server-key.pem');
-  return existsSync(certFile) && existsSync(keyFile) ? { certFile, keyFile } : undefined;
+  const { ensureLabCertificates } = await import('../../certs/index.js');
+  const lab = await ensureLabCertificates({ dir });
+  for (const w of lab.warnings) stderr.write(`smp-lab ns: ${w}\n`);
+  if (lab.report.server.action === 'made') stderr.write(`smp-lab ns: made the lab server certificate (${lab.report.server.reason}); clients trust ${lab.paths.caCert}\n`);
+  return { cert: lab.certPem, key: lab.keyPem };
 }

@@ -5,6 +5,7 @@ import type { PortMap } from '../../shared/ports.js';
 import type { StoreKind, StoreTuning } from './store/index.js';
 import type { RegistrationState } from './store/resources.js';
 import type { NsPlugin } from './context.js';
+import type { NsTickleOptions } from './tickle/plugin.js';
 import type { TaskManagementOptions } from './task-management/options.js';
 import type { NsPackageOptions } from './packages/options.js';
 import type { AccessLogOptions } from './observability/access-log.js';
@@ -80,6 +81,8 @@ export interface NsOptions {
   readonly logger?: Logger;
   /** Extra plugins (tests, embedding); the standard set is NS_PLUGINS. */
   readonly plugins?: readonly NsPlugin[];
+  /** Tickle and wake senders (POST /Altiris/Console/api/tickle). */
+  readonly tickle?: NsTickleOptions;
   /** Installers, lab packages, package servers and agent-information pages (server/ns/packages/options.ts). */
   readonly packages?: Partial<NsPackageOptions>;
   /** W3C access log (server/ns/observability/access-log.ts); on by default in the data folder. */

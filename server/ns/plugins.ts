@@ -7,10 +7,12 @@ import { taskConsolePlugin } from './task-management/console-routes.js';
 import { taskManagementPlugin } from './task-management/plugin.js';
 import { nscapPlugin } from './nscap/plugin.js';
 import { packageSharePlugin, psSharePlugin } from './packages/share-plugins.js';
+import { ticklePlugin } from './tickle/plugin.js';
 
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
+  ticklePlugin, // /Altiris/Console/api/tickle
   taskManagementPlugin, // /Altiris/TaskManagement (and the 50123 tickle server)
   taskConsolePlugin, // /Altiris/Console/api/tasks, /task-servers
   nscapPlugin, // /Altiris/NS/NSCap

@@ -1,0 +1,116 @@
+// Starts one simulator process: the key pool, the fleet engine for this shard's slice, the fleet's
+// inbound listeners (one TCP tickle listener, one UDP wake socket), optional Prometheus metrics; and
+// stops it again, returning the statistics for the report. Never prints: progress.ts does.
+import type { Server } from 'node:http';
+import { FleetIdentities } from '../fleet/identity.js';
+import { sliceOf, type Shard } from '../fleet/shard.js';
+import { FleetEngine } from '../lifecycle/fleet-engine.js';
+import { KeyPool } from '../lifecycle/key-pool.js';
+import { InboundCounters } from '../listen/inbound.js';
+import { TickleListener } from '../listen/tickle-listener.js';
+import { WakeSocket } from '../listen/wake-socket.js';
+import { fleetMetrics } from './metrics.js';
+import { serveMetrics } from './metrics-server.js';
+import { LoadStats } from './stats.js';
+
+export interface FleetRunOptions {
+  readonly ns: string;
+  readonly seed: string;
+  readonly count: number;
+  readonly ipBase: string;
+  readonly shard: Shard;
+  readonly trustedServer: string;
+  readonly tickleHost: string;
+  readonly ticklePort: number;
+  readonly wakePort: number;
+  readonly wakeGroup: string;
+  readonly interfaceAddress: string;
+  /** No inbound listeners (a shard whose parent listens, or a pure load run). */
+  readonly noListen?: boolean;
+  readonly hmacKey?: Buffer;
+  readonly ca?: string | Buffer;
+  readonly insecure?: boolean;
+  readonly stateDir: string | null;
+  readonly keyPool: number;
+  readonly intervalMs?: number;
+  readonly accelerate: number;
+  readonly jitter: number;
+  readonly rampMs: number;
+  readonly concurrency: number;
+  readonly sourceAddress: boolean;
+  readonly install: boolean;
+  readonly asleep: number;
+  readonly rate?: number;
+  readonly requestTimeoutMs: number;
+  readonly metricsPort?: number;
+  readonly metricsHost?: string;
+}
+
+export interface RunningFleet {
+  readonly engine: FleetEngine;
+  readonly stats: LoadStats;
+  readonly inbound: InboundCounters;
+  readonly ids: FleetIdentities;
+  readonly slice: { start: number; end: number };
+  readonly ticklePort: number | null;
+  readonly wakePort: number | null;
+  readonly metricsPort: number | null;
+  readonly keys: KeyPool;
+  /** Stops listeners and the engine; the stats are final afterwards. */
+  stop(): Promise<LoadStats>;
+}
+
+export async function startFleet(o: FleetRunOptions): Promise<RunningFleet> {
+  const ids = new FleetIdentities({ seed: o.seed, ipBase: o.ipBase });
+  const slice = sliceOf(Math.min(o.count, ids.capacity), o.shard);
+  const keys = await KeyPool.open(o.seed, o.keyPool, o.stateDir);
+  const stats = new LoadStats();
+  stats.agents = slice.end - slice.start;
+  const engine = new FleetEngine({
+    ids, start: slice.start, end: slice.end, ns: o.ns, ...(o.ca ? { ca: o.ca } : {}), insecure: o.insecure ?? false,
+    trustedServer: o.trustedServer, keys, stats, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
+    accelerate: o.accelerate, jitter: o.jitter, rampMs: o.rampMs, concurrency: o.concurrency, sourceAddress: o.sourceAddress,
+    install: o.install, asleep: o.asleep, requestTimeoutMs: o.requestTimeoutMs, ...(o.rate ? { rate: o.rate } : {}),
+  });
+  const inbound = new InboundCounters();
+  const closers: Array<() => Promise<void>> = [];
+  let ticklePort: number | null = null;
+  let wakePort: number | null = null;
+  let metricsPort: number | null = null;
+  try {
+    if (!o.noListen) {
+      const wake = new WakeSocket({ port: o.wakePort, group: o.wakeGroup, interfaceAddress: o.interfaceAddress, sink: engine, counters: inbound,
+        ...(o.hmacKey ? { hmacKey: o.hmacKey } : {}) });
+      wakePort = (await wake.listen()).port;
+      closers.push(() => wake.close());
+      const tickle = new TickleListener({ host: o.tickleHost, port: o.ticklePort, sink: engine, counters: inbound,
+        relayWake: (p) => wake.sendMagic(p), ...(o.hmacKey ? { hmacKey: o.hmacKey } : {}) });
+      ticklePort = (await tickle.listen()).port;
+      closers.push(() => tickle.close());
+    }
+    if (o.metricsPort !== undefined) {
+      const m = await serveMetrics(fleetMetrics({ stats, inbound, states: () => engine.states() }), o.metricsHost ?? '127.0.0.1', o.metricsPort);
+      metricsPort = m.port;
+      const server: Server = m.server;
+      closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    }
+  } catch (err) {
+    for (const c of closers.reverse()) await c();
+    throw err;
+  }
+  engine.start();
+  let stopped: Promise<LoadStats> | null = null;
+  return {
+    engine, stats, inbound, ids, slice, ticklePort, wakePort, metricsPort, keys,
+    stop() {
+      stopped ??= (async () => {
+        await engine.stop();
+        for (const c of closers.reverse()) await c();
+        stats.endedAt = Date.now();
+        stats.inbound = { received: { ...inbound.received }, acted: { ...inbound.acted }, dropped: { ...inbound.dropped } };
+        return stats;
+      })();
+      return stopped;
+    },
+  };
+}

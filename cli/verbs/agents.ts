@@ -1,0 +1,82 @@
+// `smp-lab agents`: run a fleet of simulated SMP agents against an NS (ours or a real one) until
+// --duration or Ctrl-C, then write the load report; exit 3 when a threshold failed. Parsing and
+// printing only; the fleet lives in agent/.
+import { readFileSync } from 'node:fs';
+import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
+import { configError } from '../../shared/errors.js';
+import { defineVerb, type VerbContext } from '../verb.js';
+import { FLEET_RUN_OPTIONS } from './agents-options.js';
+import { LOAD_OPTIONS } from './load-options.js';
+import type { ConfigOf } from '../../shared/config.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS,
+  ns: { type: 'url', arg: 'URL', help: 'Notification Server base URL (default http://127.0.0.1:<ns-agent-http port>)' },
+  count: { type: 'int', min: 1, max: 1_000_000, default: 50, arg: 'N', help: 'agents in the whole fleet' },
+} as const;
+
+export type AgentsConfig = ConfigOf<typeof OPTIONS>;
+
+export const agentsVerb = defineVerb({
+  name: 'agents',
+  summary: 'run N simulated SMP agents against a Notification Server and report the load',
+  options: OPTIONS,
+  async run(config, _pos, ctx) {
+    const { resolvePorts } = await import('../../shared/ports.js');
+    const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
+    const ns = config.ns ?? `http://127.0.0.1:${ports.port('ns-agent-http')}`;
+    return runAgents(config, ns, ports, ctx);
+  },
+});
+
+type Ports = import('../../shared/ports.js').PortMap;
+
+/** Starts the fleet, shows progress, stops on duration or signal, writes the report. Used by `up` too. */
+export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, ctx: VerbContext,
+  hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void } = {}, caPem?: Buffer): Promise<number> {
+  const { startFleet } = await import('../../agent/load/runner.js');
+  const { resolveShard } = await import('../../agent/fleet/shard.js');
+  const { finishLoadRun } = await import('../../agent/load/finish.js');
+  const { summaryLine } = await import('../../agent/load/report.js');
+  const { showProgress } = await import('../../agent/load/progress.js');
+  const shard = resolveShard(config.shard, { index: ctx.env['JOB_COMPLETION_INDEX'], count: ctx.env['JOB_COMPLETION_COUNT'] });
+  let ca: Buffer | undefined = caPem;
+  if (config.ca !== undefined) {
+    try { ca = readFileSync(config.ca); } catch { throw configError('--ca', config.ca, 'a readable PEM file'); }
+  }
+  const host = new URL(ns).hostname;
+  const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  const fleet = await startFleet({
+    ns, seed: config.seed, count: config.count, ipBase: config.ipBase, shard, trustedServer: config.trustedServer,
+    tickleHost: config.tickleHost, ticklePort: ports.port('ns-tickle'), wakePort: ports.port('ns-multicast'),
+    wakeGroup: ports.flow('ns-multicast').group ?? '224.0.255.135', interfaceAddress: config.interface, noListen: config.noListen,
+    ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}), ...(ca ? { ca } : {}), insecure: config.insecure,
+    stateDir: config.stateDir, keyPool: config.keyPool, ...(config.interval !== undefined ? { intervalMs: config.interval } : {}),
+    accelerate: config.accelerate, jitter: config.jitter, rampMs: config.ramp, concurrency: config.concurrency,
+    sourceAddress: config.sourceAddress === 'on' || (config.sourceAddress === 'auto' && loopbackNs), install: config.install,
+    asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
+  });
+  const reportDir = config.reportDir;
+  ctx.stdout.write(`agents ready: ${fleet.slice.end - fleet.slice.start} agents (fleet ${config.count}, shard ${shard.index}/${shard.count}, `
+    + `${fleet.ids.ip(fleet.slice.start)}..${fleet.ids.ip(Math.max(fleet.slice.start, fleet.slice.end - 1))}) -> ${ns}; `
+    + `tickle tcp ${fleet.ticklePort ?? 'off'}, wake udp ${fleet.wakePort ?? 'off'}${fleet.metricsPort !== null ? `, metrics http://127.0.0.1:${fleet.metricsPort}/metrics` : ''}; `
+    + `keys ${fleet.keys.path ?? 'in memory'}${fleet.keys.generated ? ` (${fleet.keys.generated} generated)` : ''}; reports -> ${reportDir}\n`);
+  hooks.onStarted?.(fleet);
+  const stopProgress = config.progress === 'none' ? () => {} : showProgress(fleet, { out: ctx.stderr, plain: config.progress === 'plain' });
+  await new Promise<void>((resolve) => {
+    const timer = config.duration !== undefined && config.duration > 0 ? setTimeout(resolve, config.duration) : null;
+    ctx.signal.addEventListener('abort', () => { if (timer) clearTimeout(timer); resolve(); }, { once: true });
+    if (ctx.signal.aborted) resolve();
+  });
+  stopProgress();
+  const stats = await fleet.stop();
+  const name = shard.count > 1 ? `shard-${shard.index}-of-${shard.count}` : 'report';
+  const { report, files, exitCode } = finishLoadRun({ stats, dir: reportDir, name, aborted: ctx.signal.aborted,
+    thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
+  ctx.stdout.write(`${summaryLine(report)}\nreport: ${files.json} ${files.html} ${files.shard}\n`);
+  if (!report.thresholds.passed) {
+    ctx.stderr.write(`smp-lab agents: threshold failed: ${report.thresholds.failures.join('; ')}\n`);
+  }
+  return exitCode;
+}

@@ -1,0 +1,98 @@
+// `smp-lab up` (what `npm start` runs): a Notification Server and a fleet of simulated agents on
+// loopback in one command, without root: the catalog's ports when they can be bound, otherwise the
+// first port offset that works (printed). Prints the port map, URLs, log and report locations, a
+// live line of check-ins, and stops cleanly on Ctrl-C. Parsing, wiring and printing only.
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
+import { smpError } from '../../shared/errors.js';
+import type { PortMap } from '../../shared/ports.js';
+import { defineVerb } from '../verb.js';
+import { FLEET_RUN_OPTIONS } from './agents-options.js';
+import { LOAD_OPTIONS } from './load-options.js';
+import { runAgents, type AgentsConfig } from './agents.js';
+
+const FALLBACK_OFFSETS = [10000, 11000, 12000, 13000];
+
+function canBindTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+function canBindUdp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => { s.close(); resolve(false); });
+    s.bind({ port, address: '0.0.0.0', exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+async function pickPorts(first: number, perFlow: Record<string, number>): Promise<PortMap> {
+  const { resolvePorts } = await import('../../shared/ports.js');
+  for (const offset of [first, ...FALLBACK_OFFSETS.filter((o) => o !== first)]) {
+    const map = resolvePorts({ offset, perFlow });
+    const ok = (await canBindTcp(map.port('ns-agent-http'))) && (await canBindTcp(map.port('ns-agent-https')))
+      && (await canBindTcp(map.port('ns-tickle'))) && (await canBindUdp(map.port('ns-multicast')));
+    if (ok) return map;
+  }
+  throw smpError('BIND', `no port offset of ${[first, ...FALLBACK_OFFSETS].join(', ')} can bind the NS and agent ports; free them or pass --port-offset`);
+}
+
+export const upVerb = defineVerb({
+  name: 'up',
+  summary: 'start a Notification Server and a fleet of simulated agents on loopback (what `npm start` runs)',
+  options: {
+    ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS,
+    agents: { type: 'int', min: 0, max: 1_000_000, default: 50, arg: 'N', help: 'simulated agents' },
+    scheme: { type: 'enum', choices: ['https', 'http'], default: 'https', arg: 'S', help: 'how the agents talk to the NS' },
+    dataDir: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'NS database folder' },
+    certDir: { type: 'path', default: '.lab/certs', arg: 'DIR', help: 'lab CA and NS certificate folder' },
+    logDir: { type: 'path', default: '.lab/logs', arg: 'DIR', help: 'where ns.log goes' },
+  },
+  async run(config, _pos, ctx) {
+    const { createNotificationServer } = await import('../../server/ns/server.js');
+    const { ensureLabCertificates } = await import('../../certs/index.js');
+    const { createLogger } = await import('../../shared/log.js');
+    const ports = await pickPorts(config.portOffset, config.port ?? {});
+    const certs = await ensureLabCertificates({ dir: config.certDir });
+    mkdirSync(config.logDir, { recursive: true });
+    const logFile = `${config.logDir}/ns.log`;
+    const ns = await createNotificationServer({
+      ports, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
+      logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
+      tickle: { serverName: config.trustedServer, interfaceAddress: config.interface, ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
+    });
+    const bound = await ns.listen();
+    const http = `http://127.0.0.1:${bound.http!.port}`;
+    const https = `https://127.0.0.1:${bound.https!.port}`;
+    const reportDir = config.reportDir;
+    const group = ports.flow('ns-multicast').group;
+    ctx.stdout.write([
+      `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
+      `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
+      `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
+      `  console API      ${http}/Altiris/Console/api/resources   tickle: POST ${http}/Altiris/Console/api/tickle`,
+      `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
+      `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
+      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}   |   Ctrl-C stops`,
+      '',
+    ].join('\n'));
+    let code = 0;
+    try {
+      if (config.agents > 0) {
+        const agentsConfig: AgentsConfig = { ...config, count: config.agents, duration: undefined, ns: undefined, ca: undefined };
+        code = await runAgents(agentsConfig, config.scheme === 'https' ? https : http, ports, ctx, {}, config.scheme === 'https' ? Buffer.from(certs.caCertPem) : undefined);
+      } else {
+        await new Promise<void>((resolve) => ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      }
+    } finally {
+      await ns.close();
+      ctx.stdout.write('smp-lab up: stopped\n');
+    }
+    return code;
+  },
+});

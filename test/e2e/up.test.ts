@@ -1,0 +1,40 @@
+// `smp-lab up` as `npm start` runs it: NS and fleet on loopback, the printed port map, registration
+// seen through the console API, a tickle by the `smp-lab tickle` verb and the console's tickle API,
+// then Ctrl-C: a clean stop with the report written.
+import t from 'tap';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/wait.js';
+
+t.test('smp-lab up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'smp-up-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const up = startSmpLab(['up', '--agents', '30', '--port-offset', '13000', '--ramp', '300ms', '--progress', 'plain',
+    '--state-dir', join(dir, 'state'), '--data-dir', join(dir, 'ns'), '--cert-dir', join(dir, 'certs'), '--log-dir', join(dir, 'logs'),
+    '--report-dir', join(dir, 'reports'), '--key-pool', '2']);
+  t.teardown(() => up.stop('SIGKILL'));
+  const [, offset] = await up.line(/smp-lab up: port offset (\d+)/, 30_000);
+  const [, api] = await up.line(/console API\s+(http:\/\/\S+)\/resources/);
+  await up.line(/agents ready: 30 agents/, 30_000);
+  const total = async () => ((await (await fetch(`${api}/resources?limit=1`)).json()) as { total: number }).total;
+  await waitUntil(async () => (await total()) === 30, 'all 30 agents registered', 30_000, 100);
+
+  const tickle = await runSmpLab(['tickle', '--port-offset', offset!, '--fleet-count', '30', '--commands', 'config,inventory']);
+  t.equal(tickle.code, 0, tickle.stdout + tickle.stderr);
+  t.match(tickle.stdout, /tickle: 30 sent .*delivered 30/);
+
+  const res = await fetch(`${api}/tickle`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ips: ['127.1.0.1', '127.1.0.2'], commands: ['config'] }) });
+  t.equal(res.status, 200);
+  t.match(await res.json(), { tcp: { sent: 2, outcomes: { delivered: 2 } } });
+  const bad = await fetch(`${api}/tickle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands: ['reboot'] }) });
+  t.equal(bad.status, 400);
+
+  t.equal(await up.stop('SIGINT', 20_000), 0, up.output().stderr);
+  t.match(up.output().stdout, /smp-lab up: stopped/);
+  const report = JSON.parse(readFileSync(join(dir, 'reports', 'report.json'), 'utf8')) as { inbound: { acted: Record<string, number> } };
+  t.equal(report.inbound.acted['tcp'], 32, 'the fleet acted on every tickle');
+  t.ok(existsSync(join(dir, 'logs', 'ns.log')));
+});
