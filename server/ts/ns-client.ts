@@ -9,7 +9,7 @@ import {
 const BASE = '/Altiris/TaskManagement/ClientTask';
 
 export interface Registration {
-  /** NS tickle server port (50123 after overrides). */
+  /** NS tickle server port (50123 after overrides); 0 when the NS runs none (the TS then polls). */
   readonly ticklePort: number;
   readonly taskVersion: number;
 }
@@ -38,7 +38,7 @@ export class NsClient {
     const xml = await this.call('RegisterTaskServer.aspx', { method: 'POST', body: encodeTaskServers('', [ts]) });
     const root = parseRoot(xml, 'registered');
     return {
-      ticklePort: intAttr(root, 'ticklePort', 1, 65535, 'registered'),
+      ticklePort: intAttr(root, 'ticklePort', 0, 65535, 'registered'),
       taskVersion: intAttr(root, 'taskVersion', 0, 2 ** 32 - 1, 'registered'),
     };
   }

@@ -138,9 +138,10 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
         guid, name, url: urlOf(addresses.http), channelHost: hostOf(urlOf(addresses.channel)), channelPort: addresses.channel.port,
         shares: opts.shares ?? TS_DEFAULTS.shares, clients: registry.size, maxClients: registry.maxClients,
       });
-      const changed = ticklePort !== reg.ticklePort;
-      ticklePort = opts.nsTicklePort ?? reg.ticklePort;
-      if (changed || !link.up) link.poke();
+      const told = opts.nsTicklePort ?? (reg.ticklePort === 0 ? null : reg.ticklePort);
+      const changed = ticklePort !== told;
+      ticklePort = told;
+      if (ticklePort !== null && (changed || !link.up)) link.poke();
       if (reg.taskVersion > knownVersion) fetchWork();
     } catch (err) {
       log.warn({ err: (err as Error).message, ns: opts.nsUrl }, 'registration with the NS failed; retrying');

@@ -39,8 +39,16 @@ export const taskManagementPlugin = defineNsPlugin({
     let ticklePort = 0;
     scope.addHook('onReady', async () => {
       const port = opts.ticklePort ?? (ctx.options.ports?.has('ts-tickle-server') ? ctx.options.ports.port('ts-tickle-server') : 0);
-      ticklePort = await tickle.listen(port, ctx.options.bind ?? '127.0.0.1');
-      ctx.log.info({ flow: 'ts-tickle-server', port: ticklePort }, 'NS tickle server listening');
+      try {
+        ticklePort = await tickle.listen(port, ctx.options.bind ?? '127.0.0.1');
+        ctx.log.info({ flow: 'ts-tickle-server', port: ticklePort }, 'NS tickle server listening');
+      } catch (err) {
+        // The NS still serves everything else; task servers are told ticklePort="0" and fetch work
+        // at each re-registration instead of being tickled.
+        rejects.inc({ reason: 'bind' });
+        ctx.log.error({ flow: 'ts-tickle-server', port, err: (err as Error).message },
+          'NS tickle server not started: cannot bind its port (move it with --port ts-tickle-server=PORT); task servers will poll');
+      }
     });
     scope.addHook('onClose', async () => tickle.close());
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));

@@ -30,6 +30,7 @@ export class TickleServer {
   private readonly byGuid = new Map<string, TsLink>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private settings: Record<string, string> = {};
+  private listening = false;
 
   constructor(private readonly opts: TickleServerOptions, private readonly log: Logger) {
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -49,6 +50,7 @@ export class TickleServer {
         resolve();
       });
     });
+    this.listening = true;
     this.sweepTimer = setInterval(() => this.sweep(), Math.max(50, this.opts.keepAliveMs / 2));
     this.sweepTimer.unref();
     const a = this.server.address();
@@ -146,6 +148,6 @@ export class TickleServer {
   async close(): Promise<void> {
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     for (const link of this.links) link.socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -1,7 +1,10 @@
 // End to end over real sockets: agents ask the NS for task servers, register with the TS, hold a
 // 50124 link, are told of a new task, fetch it, run it and post status; the NS API shows it.
 import t from 'tap';
+import { createServer, type AddressInfo } from 'node:net';
 import { TaskAgentPool } from '../../../agent/tasks/task-agent-pool.js';
+import { createTaskServer, type TaskServer } from '../../../server/ts/task-server.js';
+import { freePorts } from '../../helpers/free-port.js';
 import { quietLog, startTaskLab } from '../../helpers/task-lab.js';
 import { waitUntil } from '../../helpers/wait.js';
 
@@ -51,19 +54,64 @@ t.test('a script task reaches every agent and its statuses come back to the NS',
   t.ok(done);
 });
 
-t.test('the 50124 link is lost: the agent polls over HTTP, then reconnects', async (t) => {
-  const lab = await startTaskLab({ ns: { tasks: { reconnectMs: 300, pollIntervalMs: 100 } } });
+t.test('link lost: the agent polls over HTTP while 50124 is unreachable, then reconnects', async (t) => {
+  const [http, channel, other] = await freePorts(3);
+  const tsOpts = { httpPort: http!, channelPort: channel!, guid: '33333333-0000-4000-8000-000000000001' };
+  const lab = await startTaskLab({ ns: { tasks: { reconnectMs: 150, pollIntervalMs: 100 } }, ts: tsOpts });
+  const pool = new TaskAgentPool({ nsUrl: lab.ns.http, log: quietLog, tickMs: 20 });
+  let ts: TaskServer = lab.ts;
+  t.teardown(async () => {
+    await pool.close();
+    await ts.close();
+    await lab.ns.close();
+  });
+  await pool.start();
+  const agent = agents[0]!;
+  pool.add(agent);
+  await waitUntil(() => pool.counts().connected === 1, 'agent connected', 10_000);
+
+  const down = new Promise((resolve) => pool.once('disconnected', resolve));
+  await ts.close();
+  await down;
+  // The TS comes back with its pages on the same port but its 50124 elsewhere: the agent's saved
+  // channel port refuses, so it must fall back to polling GetTasks over HTTP.
+  const start = (channelPort: number): Promise<TaskServer> => {
+    const next = createTaskServer({ nsUrl: lab.ns.http, remotingPorts: [0, 0], bind: '127.0.0.1', logger: quietLog,
+      nsRetryMs: 100, reportIntervalMs: 20, ...tsOpts, channelPort });
+    return next.listen().then(() => next);
+  };
+  ts = await start(other!);
+  let polls = 0;
+  pool.on('polled', () => polls++);
+  await waitUntil(() => ts.nsLinkUp(), 'the new TS linked to the NS', 10_000);
+  await waitUntil(() => ts.registry.get(agent.guid), 'the agent registered again over HTTP', 10_000);
+  const created = await lab.api<{ id: string }>('POST', '/tasks', { targets: [agent.guid], script: 'echo polled' });
+  await waitUntil(async () => (await lab.api<TaskView>('GET', `/tasks/${created.json.id}`)).json.done, 'status through polling', 10_000);
+  t.equal(pool.phase(agent.guid), 'offline', 'the link never came back meanwhile');
+  t.ok(polls > 0, 'the agent polled over HTTP');
+
+  // Now 50124 is back on the saved port: the agent reconnects after reconnectMs.
+  await ts.close();
+  ts = await start(channel!);
+  await waitUntil(() => pool.phase(agent.guid) === 'connected', 'agent reconnected on 50124', 10_000);
+  t.equal(ts.registry.connectedCount, 1);
+});
+
+t.test('the NS cannot bind its tickle port: it still serves, and the TS fetches work when it re-registers', async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const taken = (blocker.address() as AddressInfo).port;
+  const lab = await startTaskLab({ ns: { tasks: { ticklePort: taken } }, waitLink: false });
   const pool = new TaskAgentPool({ nsUrl: lab.ns.http, log: quietLog, tickMs: 20 });
   t.teardown(async () => {
     await pool.close();
     await lab.close();
+    blocker.close();
   });
   await pool.start();
-  pool.add(agents[0]!);
+  pool.add(agents[2]!);
   await waitUntil(() => pool.counts().connected === 1, 'agent connected', 10_000);
-  const down = new Promise((resolve) => pool.once('disconnected', resolve));
-  await lab.ts.channel.close();
-  await down;
-  t.equal(pool.phase(agents[0]!.guid), 'offline');
-  await waitUntil(() => lab.ts.registry.connectedCount === 0, 'the TS dropped the link');
+  t.notOk(lab.ts.nsLinkUp(), 'no tickle link');
+  const created = await lab.api<{ id: string }>('POST', '/tasks', { targets: [agents[2]!.guid], script: 'echo late' });
+  await waitUntil(async () => (await lab.api<TaskView>('GET', `/tasks/${created.json.id}`)).json.done, 'status without a tickle server', 15_000);
 });
