@@ -38,7 +38,7 @@ export { ENDPOINTS, ENDPOINT_PAGES, OUTCOMES, isEndpoint, isOutcome, outcomeOfEr
 export { LoadStats, newHistogram, type InboundTotals, type LatencyKind, type LoadWindow, type RecordListener } from './stats.js';
 export { ThroughputSeries, type SeriesData, type SeriesPoint } from './throughput-series.js';
 export { OpenModelPacer, startOpenModel, rampOffsetMs, intendedOffsetMs, DEFAULT_MAX_QUEUE, type OpenModelDriver } from './rate.js';
-export { startLiveOutput, liveLine, type LiveOutput } from './live.js';
+export { startLiveOutput, liveLine, LAG_WARN_MS, type LiveOutput } from './live.js';
 export { buildReport, writeReport, summaryLine, summarize, GENERATOR_BEHIND_MS, REPORT_KIND, REPORT_VERSION, type LoadReport, type EndpointSummary, type LatencySummary } from './report.js';
 export { renderHtmlReport } from './html-report.js';
 export { judge, exitCodeOf, EXIT_CODES, type Thresholds, type Verdict } from './thresholds.js';

@@ -82,10 +82,12 @@ function endpointSummary(stats: LoadStats, e: Endpoint, durationS: number): Endp
     all.add(stats.histogram(e, o, 'intended')!);
   }
   const ok = stats.count(e, 'ok');
+  const allMs = summarize(all);
+  all.destroy();
   return { endpoint: e, page: ENDPOINT_PAGES[e], requests, ok, errors, rps: Math.round((requests / durationS) * 10) / 10,
     latencyMs: ok ? summarize(stats.histogram(e, 'ok', 'intended')) : null,
     serviceMs: ok ? summarize(stats.histogram(e, 'ok', 'service')) : null,
-    allMs: summarize(all), series: stats.series.points(e) };
+    allMs, series: stats.series.points(e) };
 }
 
 export function buildReport(stats: LoadStats, opts: ReportOptions = {}): LoadReport {

@@ -6,7 +6,7 @@ import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { smpError } from '../../shared/errors.js';
 import { ENDPOINTS, OUTCOMES, isEndpoint, isOutcome, type Endpoint, type Outcome } from './outcome.js';
-import { LoadStats, type InboundTotals } from './stats.js';
+import { LoadStats, decodeHistogram as decodeHistogramText, type InboundTotals } from './stats.js';
 import type { SeriesData } from './throughput-series.js';
 
 export const SHARD_FILE_KIND = 'smp-lab-load-shard';
@@ -63,7 +63,7 @@ const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 function decodeHistogram(b64: unknown, what: string, name: string): Histogram {
   if (typeof b64 !== 'string' || b64.length > MAX_SHARD_FILE_BYTES) bad(`${what} is not a string`, name);
   try {
-    return hdr.decodeFromCompressedBase64(b64 as string, 32, false);
+    return decodeHistogramText(b64 as string);
   } catch {
     return bad(`${what} is not an HDR compressed histogram`, name);
   }
@@ -129,8 +129,13 @@ export function mergeShards(shards: ReadonlyArray<{ name: string; text: string }
     stats.endedAt = Math.max(stats.endedAt, d.file.endedAt);
     stats.agents += d.file.agents;
     stats.dropped += d.file.dropped;
-    for (const c of d.cells) stats.addCell(c.cell.endpoint, c.cell.outcome, c.cell.count, c.intended, c.service);
+    for (const c of d.cells) {
+      stats.addCell(c.cell.endpoint, c.cell.outcome, c.cell.count, c.intended, c.service);
+      c.intended.destroy();
+      c.service.destroy();
+    }
     stats.lag.add(d.lag);
+    d.lag.destroy();
     stats.series.merge(d.file.series);
     for (const k of ['received', 'acted', 'dropped'] as const) {
       for (const [n, v] of Object.entries(d.file.inbound[k])) stats.inbound[k][n] = (stats.inbound[k][n] ?? 0) + v;

@@ -69,8 +69,9 @@ t.test('intended-time latency includes the queueing behind a stalled server', as
   // 30 sends intended over 0.3 s, served one by one in >= 1.5 s: the last waited >= 1.2 s.
   t.ok(e.latencyMs!.max >= 1100, `intended max ${e.latencyMs!.max} ms includes the wait in the queue`);
   t.ok(e.latencyMs!.p50 >= 400, `intended p50 ${e.latencyMs!.p50} ms`);
-  t.ok(e.serviceMs!.p99 < 400, `service p99 ${e.serviceMs!.p99} ms shows only the server's own time`);
+  t.ok(e.serviceMs!.p50 * 2 < e.latencyMs!.p50, `service p50 ${e.serviceMs!.p50} ms shows only the server's own time`);
   t.ok(e.serviceMs!.p50 >= 49, 'the server took its 50 ms');
+  t.ok(stats.lag.totalCount >= total, 'the generator recorded its own lateness for every send');
   // The queue wait (>= 1.1 s) must not show up as generator lag; a timer late by a few hundred ms on a
   // loaded 2-core box (the suite runs two files at once) is not the generator falling behind.
   t.ok(r.lagMs.p99 < 1000, `the generator itself kept its schedule (lag p99 ${r.lagMs.p99} ms)`);
