@@ -15,6 +15,6 @@ export const LOAD_OPTIONS = defineOptions({
   duration: { type: 'duration', arg: 'TIME', help: 'stop after this long and write the reports (default: until Ctrl-C)' },
   rate: { type: 'float', min: 0.001, max: 1_000_000, arg: 'R', help: 'open model: R check-ins per second, latency measured from the intended send time' },
   ramp: { type: 'duration', default: 0, arg: 'TIME', help: 'rise linearly to full rate (or bring agents up evenly) over this long' },
-  metricsPort: { type: 'port', arg: 'PORT', help: 'serve Prometheus metrics on this port (0 = any free port)' },
+  metricsPort: { type: 'int', min: 0, max: 65535, arg: 'PORT', help: 'serve Prometheus metrics on this port (0 = any free port)' },
   metricsHost: { type: 'host', default: '127.0.0.1', arg: 'HOST', help: 'address of the metrics endpoint' },
 });

@@ -12,6 +12,7 @@ import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
 import { runAgents, type AgentsConfig } from './agents.js';
+import { startUpTasks } from './up-tasks.js';
 
 const FALLBACK_OFFSETS = [10000, 11000, 12000, 13000];
 
@@ -71,12 +72,15 @@ export const upVerb = defineVerb({
     const https = `https://127.0.0.1:${bound.https!.port}`;
     const reportDir = config.reportDir;
     const group = ports.flow('ns-multicast').group;
+    const tasks = await startUpTasks(http, ports, { seed: config.seed, ipBase: config.ipBase, count: config.agents },
+      `${config.logDir}/ts.log`, config.logLevel).catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
     ctx.stdout.write([
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
       `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
       `  console API      ${http}/Altiris/Console/api/resources   tickle: POST ${http}/Altiris/Console/api/tickle`,
       `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
+      tasks.line,
       `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
       `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}   |   Ctrl-C stops`,
       '',
@@ -90,6 +94,7 @@ export const upVerb = defineVerb({
         await new Promise<void>((resolve) => ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
       }
     } finally {
+      await tasks.close();
       await ns.close();
       ctx.stdout.write('smp-lab up: stopped\n');
     }

@@ -32,6 +32,18 @@ t.test('smp-lab up', async (t) => {
   const bad = await fetch(`${api}/tickle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands: ['reboot'] }) });
   t.equal(bad.status, 400);
 
+  // The Task Server of `up`: its agents hold 50124 links, and a task reaches all of them.
+  const [, tsPage] = await up.line(/task server\s+(http:\/\/\S+)\/Altiris\/ClientTaskServer\//);
+  const nsBase = api!.replace(/\/Altiris\/Console\/api$/, '');
+  await waitUntil(async () => /connected="30"/.test(await (await fetch(`${tsPage}/Altiris/ClientTaskServer/GetComputerCount.aspx`)).text()),
+    'the fleet holding 30 links on 50124', 30_000, 100);
+  const run = await runSmpLab(['task', 'run', '--ns', nsBase, '--all', '--script', 'echo from up']);
+  t.equal(run.code, 0, run.stderr);
+  await waitUntil(async () => {
+    const s = await runSmpLab(['task', 'status', run.stdout.trim(), '--ns', nsBase, '--format', 'json']);
+    return s.code === 0 && (JSON.parse(s.stdout) as { counts: { completed: number } }).counts.completed === 30;
+  }, 'the task completed on all 30 agents', 30_000, 200);
+
   t.equal(await up.stop('SIGINT', 20_000), 0, up.output().stderr);
   t.match(up.output().stdout, /smp-lab up: stopped/);
   const report = JSON.parse(readFileSync(join(dir, 'reports', 'report.json'), 'utf8')) as { inbound: { acted: Record<string, number> } };
