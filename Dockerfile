@@ -30,4 +30,4 @@ RUN ln -s /opt/smp-lab/dist/cli/main.js /usr/local/bin/smp-lab && chmod +x dist/
 # Data (store, logs, reports, lab certificates) lives in /data so a volume keeps it.
 WORKDIR /data
 ENTRYPOINT ["node", "/opt/smp-lab/dist/cli/main.js"]
-CMD ["ports"]
+CMD ["up"]

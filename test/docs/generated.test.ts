@@ -20,3 +20,16 @@ t.test('README gives the two commands of a fresh clone', async (t) => {
   t.match(readme, /npm install && npm start/);
   t.match(readme, /npm test/);
 });
+
+t.test('every relative link in README.md and docs/*.md points at a file that exists', async (t) => {
+  const { existsSync, readdirSync } = await import('node:fs');
+  const docs = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  for (const doc of docs) {
+    const base = new URL(doc, root);
+    for (const m of read(doc).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+      const target = m[1] ?? '';
+      if (/^[a-z]+:/i.test(target)) continue;
+      t.ok(existsSync(new URL(target, base)), `${doc} links to ${target}`);
+    }
+  }
+});
