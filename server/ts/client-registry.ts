@@ -2,20 +2,12 @@
 // per-server client cap, the tasks the TS knows and the work waiting per client. Plain data:
 // never touches sockets (the channel server attaches a link and sends the tickles).
 import { smpError } from '../../shared/errors.js';
+import type { TaskDoc, TaskKind } from '../../shared/protocol/task-xml.js';
 
-export type TaskType = 'script' | 'power' | 'inventory';
+export type TaskType = TaskKind;
 
 /** A task as the TS holds it after fetching it from the NS (GetTaskVersion.aspx). */
-export interface TsTask {
-  readonly id: string;
-  readonly version: number;
-  readonly type: TaskType;
-  readonly name: string;
-  readonly script: string;
-  readonly action: string;
-  readonly durationMs: number;
-  readonly exitCode: number;
-  readonly output: string;
+export interface TsTask extends Omit<TaskDoc, 'targets'> {
   /** Agent GUIDs, or null for every client of this TS. */
   readonly targets: ReadonlySet<string> | null;
 }

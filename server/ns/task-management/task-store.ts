@@ -6,16 +6,8 @@ import type { TaskDoc, TaskKind, TaskServerDoc, TaskState, StatusDoc } from '../
 import type { Db } from '../store/database.js';
 import { defineStoreModule, type StoreModuleContext } from '../store/module.js';
 
-export interface NewTask {
-  readonly id: string;
-  readonly type: TaskKind;
-  readonly name: string;
-  readonly script: string;
-  readonly action: string;
-  readonly durationMs: number;
-  readonly exitCode: number;
-  readonly output: string;
-  readonly targets: readonly string[] | null;
+/** A task to create: a task document without its version, which the store assigns. */
+export interface NewTask extends Omit<TaskDoc, 'version'> {
   /** Agents expected to answer (the target count, or the clients of live TSes for "all"). */
   readonly expected: number;
 }
