@@ -3,7 +3,7 @@
 // fetch, status reports). Wires the parts; holds no protocol logic of its own.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { fastify, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyInstance } from 'fastify';
 import { smpError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { normalizeGuid } from '../../shared/protocol/guid-bytes.js';
@@ -199,7 +199,7 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
 
 function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | Buffer; key: string | Buffer }): FastifyInstance {
   const app = fastify({
-    loggerInstance: log, disableRequestLogging: true, bodyLimit: TS_DEFAULTS.bodyLimit,
+    loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: TS_DEFAULTS.bodyLimit,
     routerOptions: { caseSensitive: false }, connectionTimeout: 30_000, keepAliveTimeout: 120_000,
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance;
