@@ -29,16 +29,8 @@ export interface Resource {
   readonly keyChangedAt: number | null;
 }
 
-export interface NewResource {
-  readonly guid: string;
-  readonly name: string;
-  readonly domain: string | null;
-  readonly fqdn: string | null;
-  readonly uniqueId: string | null;
-  readonly typeGuid: string;
-  readonly policyKey: string;
-  readonly state: RegistrationState;
-}
+/** What a registration stores; the timestamps and the pending key are the store's own. */
+export type NewResource = Pick<Resource, 'guid' | 'name' | 'domain' | 'fqdn' | 'uniqueId' | 'typeGuid' | 'policyKey' | 'state'>;
 
 interface Row {
   guid: string; name: string; domain: string | null; fqdn: string | null; unique_id: string | null;
