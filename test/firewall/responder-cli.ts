@@ -9,8 +9,15 @@ import type { ProbeResult } from '../../firewall/probe-status.js';
 
 export const exec = promisify(execFile);
 export const have = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-/** An offset that keeps every catalog port out of the ephemeral range and away from other test files. */
-export const OFFSET = 11000 + Math.floor(Math.random() * 2500);
+/**
+ * One fixed offset per test file, so files that tap runs at the same time never share a port: every
+ * catalog port moved by 11000 or 12000 stays out of the ephemeral range (32768-60999) and clear of the
+ * other (and of the offsets 10000 and 13000 that the Task Server and `up` tests use); the test
+ * `port offsets of the test files do not collide` checks it.
+ */
+export const FILE_OFFSETS: Readonly<Record<string, number>> = { 'respond-probe': 11000, 'respond-extras': 12000 };
+const file = /(respond-[a-z]+)\.test\.js$/.exec(process.argv[1] ?? '')?.[1] ?? 'respond-probe';
+export const OFFSET = FILE_OFFSETS[file] ?? 11000;
 export const PORTS = ['--port-offset', String(OFFSET)];
 export const map = resolvePorts({ offset: OFFSET });
 export const port = (id: string): string => String(map.port(id));
