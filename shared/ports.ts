@@ -98,3 +98,6 @@ export function resolvePorts(overrides: PortOverrides = {}, catalog: readonly Fl
   });
   return new PortMap(flows, offset);
 }
+
+/** The catalog's default ports, for help texts that name a port (never for binding: use the resolved map). */
+export const DEFAULT_PORTS: PortMap = resolvePorts();

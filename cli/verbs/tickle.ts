@@ -2,12 +2,13 @@
 // message listing them (or all). Parsing and printing only; the senders live in server/ns/tickle.
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
 import { configError } from '../../shared/errors.js';
+import { DEFAULT_PORTS } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { SENDER_OPTIONS } from './tickle-options.js';
 
 export const tickleVerb = defineVerb({
   name: 'tickle',
-  summary: 'tickle agents on TCP 52028 (one connection each) or UDP 52029 multicast',
+  summary: `tickle agents on TCP ${DEFAULT_PORTS.port('ns-tickle')} (one connection each) or UDP ${DEFAULT_PORTS.port('ns-multicast')} multicast`,
   description: 'Targets: --to addresses, --guid GUIDs (multicast), --fleet-count N for a whole simulated fleet, or --all (multicast).',
   options: {
     ...COMMON_OPTIONS, ...PORT_OPTIONS, ...SENDER_OPTIONS,

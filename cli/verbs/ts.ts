@@ -4,16 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
 import { configError } from '../../shared/errors.js';
+import { DEFAULT_PORTS } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 
 export const tsVerb = defineVerb({
   name: 'ts',
-  summary: 'run a Task Server (50124 agent channel, HTTP pages, link to the NS tickle server)',
-  description: '50121/50122 always stay on 127.0.0.1 whatever --bind says. HTTPS is served with --tls-cert/--tls-key.',
+  summary: `run a Task Server (${DEFAULT_PORTS.port('ts-agent-channel')} agent channel, HTTP pages, link to the NS tickle server)`,
+  description: `${DEFAULT_PORTS.port('ts-remoting-1')}/${DEFAULT_PORTS.port('ts-remoting-2')} always stay on 127.0.0.1 whatever --bind says. HTTPS is served with --tls-cert/--tls-key.`,
   options: {
     ...COMMON_OPTIONS, ...PORT_OPTIONS,
     ns: { type: 'url', arg: 'URL', help: 'Notification Server base URL (required), e.g. http://127.0.0.1:80' },
-    bind: { type: 'address', arg: 'IP', default: '127.0.0.1', help: 'address of the HTTP(S) and 50124 listeners' },
+    bind: { type: 'address', arg: 'IP', default: '127.0.0.1', help: 'address of the HTTP(S) and agent channel listeners' },
     name: { type: 'string', arg: 'FQDN', help: 'name reported to the NS and agents (default: host name)' },
     guid: { type: 'string', arg: 'GUID', help: 'this task server\'s GUID (default: a new one)' },
     maxClients: { type: 'int', min: 1, max: 1_000_000, default: 5000, arg: 'N', help: 'registered clients at most (SMP default 5000)' },

@@ -3,12 +3,13 @@
 // power-management wake. Parsing and printing only.
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
 import { configError } from '../../shared/errors.js';
+import { DEFAULT_PORTS } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { SENDER_OPTIONS } from './tickle-options.js';
 
 export const wakeVerb = defineVerb({
   name: 'wake',
-  summary: 'wake agents: magic packets on UDP 52029, a relay request on TCP 52028, or a multicast wake',
+  summary: `wake agents: magic packets on UDP ${DEFAULT_PORTS.port('ns-multicast')}, a relay request on TCP ${DEFAULT_PORTS.port('ns-tickle')}, or a multicast wake`,
   options: {
     ...COMMON_OPTIONS, ...PORT_OPTIONS, ...SENDER_OPTIONS,
     mac: { type: 'list', arg: 'MAC,...', help: 'MAC addresses to wake' },
