@@ -3,27 +3,18 @@
 // an outcome the engine counts and retries with backoff.
 import { isSmpError } from '../../shared/errors.js';
 import { decodeCreateResourceResponse } from '../../shared/protocol/create-resource.js';
-import type { Endpoint, Outcome } from '../load/stats.js';
 import type { FleetEngine } from './fleet-engine.js';
+import { deliveryStep } from './delivery.js';
 import { basicInventoryBody, clientPoliciesBody, createResourceBody, decodeClientPoliciesResponse, settingsOf } from './messages.js';
+import { AGENT_PAGES, Step, type StepResult } from './step-types.js';
 
-export enum Step { NONE = 0, INSTALL = 1, REGISTER = 2, INVENTORY = 3, POLICIES = 4, PACKAGES = 5, IDLE = 6 }
+export { AGENT_PAGES, Step, type StepResult } from './step-types.js';
 
-export interface StepResult {
-  readonly endpoint: Endpoint;
-  readonly outcome: Outcome;
-  /** Step to take next (absent on failure: the same step is retried with backoff). */
-  readonly next?: Step;
-  readonly delayMs?: number;
-  /** Server-requested wait before the retry (Retry-After, back-off), ms. */
-  readonly retryAfterMs?: number;
-}
-
-export const AGENT_PAGES = '/Altiris/NS/Agent';
-const INSTALLERS: Record<string, string> = {
+/** Installer each OS flavour downloads with `--install` (the NSCap paths of docs/protocol.md §1.8). */
+export const INSTALLERS: Readonly<Record<string, string>> = {
   windows: '/Altiris/NS/NSCap/Bin/Win32/X86/NS%20Client%20Package/AeXNSC.exe',
   linux: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Linux/x64/aex-bootstrap-linux',
-  mac: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Linux/x64/aex-bootstrap-linux',
+  mac: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Mac/Universal/aex-bootstrap-macos',
 };
 
 const retryAfter = (h: string | string[] | undefined, accelerate: number): number | undefined => {
@@ -38,9 +29,9 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
   const global = e.opts.start + k;
   const id = e.opts.ids.identity(global);
   const localAddress = e.opts.sourceAddress ? id.ip : undefined;
+  const headers = { 'x-sma-id': id.guid, 'user-agent': `Altiris-Agent/${id.os.family} smp-lab` };
   const req = (method: string, path: string, body?: string, keepBody = true) => e.http.request(method, path, {
-    ...(body !== undefined ? { body } : {}), keepBody, ...(localAddress ? { localAddress } : {}),
-    headers: { 'x-sma-id': id.guid, 'user-agent': `Altiris-Agent/${id.os.family} smp-lab` },
+    ...(body !== undefined ? { body } : {}), keepBody, ...(localAddress ? { localAddress } : {}), headers,
   });
   const accel = e.opts.accelerate ?? 1;
   switch (step) {
@@ -76,6 +67,8 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
     }
     case Step.POLICIES:
       return policies(e, k, req);
+    case Step.PACKAGES:
+      return deliveryStep(e, k, { id, localAddress, headers });
     default:
       return { endpoint: 'get-client-policies', outcome: 'ok', next: Step.IDLE };
   }
@@ -113,6 +106,8 @@ async function policies(e: FleetEngine, k: number, req: Req): Promise<StepResult
   if (settings) {
     if (e.opts.intervalMs === undefined && settings.configIntervalMs !== null) e.intervalMs[k] = settings.configIntervalMs;
     if (settings.inventoryIntervalMs !== null) e.inventoryIntervalMs = settings.inventoryIntervalMs;
+    e.holdings?.setWanted(k, settings.packages);
   }
-  return { endpoint: 'get-client-policies', outcome: 'ok', next: Step.IDLE };
+  // A package the policies name and the agent does not hold yet is delivered right after the check-in.
+  return { endpoint: 'get-client-policies', outcome: 'ok', next: e.holdings?.pending(k) ? Step.PACKAGES : Step.IDLE };
 }
