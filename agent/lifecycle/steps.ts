@@ -17,9 +17,10 @@ export const INSTALLERS: Readonly<Record<string, string>> = {
   mac: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Mac/Universal/aex-bootstrap-macos',
 };
 
-const retryAfter = (h: string | string[] | undefined, accelerate: number): number | undefined => {
+/** Retry-After in ms of server time (the engine's backoff divides it by --accelerate, once). */
+const retryAfter = (h: string | string[] | undefined): number | undefined => {
   const s = Number(Array.isArray(h) ? h[0] : h);
-  return Number.isFinite(s) && s >= 0 ? (s * 1000) / accelerate : undefined;
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 };
 
 /** True when an error body names this SMP error code. */
@@ -33,7 +34,6 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
   const req = (method: string, path: string, body?: string, keepBody = true) => e.http.request(method, path, {
     ...(body !== undefined ? { body } : {}), keepBody, ...(localAddress ? { localAddress } : {}), headers,
   });
-  const accel = e.opts.accelerate ?? 1;
   switch (step) {
     case Step.INSTALL: {
       const r = await req('GET', INSTALLERS[id.os.family] ?? INSTALLERS['windows']!, undefined, false);
@@ -60,7 +60,7 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
     }
     case Step.INVENTORY: {
       const r = await req('POST', `${AGENT_PAGES}/PostEvent.aspx`, basicInventoryBody(id, id.guid));
-      if (r.outcome !== 'ok') return { endpoint: 'post-event', outcome: r.outcome, ...withRetry(r.headers['retry-after'], accel) };
+      if (r.outcome !== 'ok') return { endpoint: 'post-event', outcome: r.outcome, ...withRetry(r.headers['retry-after']) };
       e.flags[k]! |= 8;
       e.nextInventoryAt[k] = performance.now() + e.jittered(e.inventoryIntervalMs);
       return { endpoint: 'post-event', outcome: 'ok', next: e.checkins[k] === 0 || e.flags[k]! & 64 ? Step.POLICIES : Step.IDLE };
@@ -74,8 +74,8 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
   }
 }
 
-const withRetry = (h: string | string[] | undefined, accel: number) => {
-  const ms = retryAfter(h, accel);
+const withRetry = (h: string | string[] | undefined) => {
+  const ms = retryAfter(h);
   return ms === undefined ? {} : { retryAfterMs: ms };
 };
 
@@ -90,7 +90,7 @@ async function policies(e: FleetEngine, k: number, req: Req): Promise<StepResult
     e.flags[k]! &= ~(2 | 8);
     return { endpoint: 'get-client-policies', outcome: r.outcome, next: Step.REGISTER };
   }
-  if (r.outcome !== 'ok') return { endpoint: 'get-client-policies', outcome: r.outcome, ...withRetry(r.headers['retry-after'], e.opts.accelerate ?? 1) };
+  if (r.outcome !== 'ok') return { endpoint: 'get-client-policies', outcome: r.outcome, ...withRetry(r.headers['retry-after']) };
   let settings;
   let hashNow: string;
   try {
