@@ -172,3 +172,24 @@ t.test('a package file altered on the server fails on every codebase and is coun
   t.equal(fleet.engine.holdings!.upToDate(), 0);
   t.ok(statusRows(ns).filter((r) => r[2] === 'failed').every((r) => r[7]!.startsWith('bad-checksum')));
 });
+
+t.test('totalTime grows with the failed tries; past the NS download limit the agent gets the NS-site source only', async (t) => {
+  const ns = await startNs({ packages: { labPackages: { count: 1, payloadSize: PAYLOAD }, downloadTryLimitMinutes: 3 } });
+  t.teardown(() => ns.close());
+  const file = join(ns.dataDir, 'packages', LAB_PACKAGE_GUID, 'AeXLabPayload.bin');
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.from('tampered'), 0, 8, 10);
+  closeSync(fd);
+  // Retries after 3, 6, 12 ... simulated minutes: at 2000x the third try (totalTime 9) is 270 ms in.
+  const fleet = await startFleet(base(ns.http, { count: 1, ca: ns.cert.cert, accelerate: 2000, jitter: 0 }));
+  t.teardown(() => fleet.stop());
+  const payload = (prefix: string) => accessLog(ns).filter((r) => r['cs-uri-stem']!.startsWith(prefix) && r['cs-uri-stem']!.endsWith('/AeXLabPayload.bin')).length;
+  await waitUntil(() => payload('/Altiris/PackageShare/') >= payload('/Altiris/PS/Share/') + 4, 'later tries fetch from the NS site only', 15_000);
+  await fleet.stop();
+  const totals = accessLog(ns).filter((r) => r['cs-uri-stem'] === '/Altiris/NS/Agent/GetPackageInfo.aspx')
+    .map((r) => Number(/totalTime%3D%22(\d+)%22/.exec(r['cs-uri-query']!)?.[1]));
+  t.equal(totals[0], 0, 'the first try says 0 minutes');
+  t.ok(totals.some((m) => m > 3), `a later try says more than the 3-minute limit (${totals.join(', ')})`);
+  t.ok(totals.every((m, i) => i === 0 || m >= totals[i - 1]!), 'totalTime never goes down');
+});
