@@ -77,7 +77,9 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
   };
 }
 
-export function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | Buffer; key: string | Buffer }): FastifyInstance {
+/** `metricsText`: what /metrics answers (a worker asks its primary for the whole TS); default this registry. */
+export function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | Buffer; key: string | Buffer },
+  metricsText?: () => Promise<{ contentType: string; text: string }>): FastifyInstance {
   const app = fastify({
     loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: TS_DEFAULTS.bodyLimit,
     routerOptions: { caseSensitive: false }, connectionTimeout: 30_000, keepAliveTimeout: 120_000,
@@ -92,7 +94,10 @@ export function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | 
     metrics.http.inc({ endpoint: 'any', outcome: code });
     void reply.code(status).type('text/xml; charset=utf-8').send(`<error code="${code}">${escapeXml(err.message)}</error>`);
   });
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) => {
+    const m = metricsText ? await metricsText() : { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+    return reply.type(m.contentType).send(m.text);
+  });
   return app;
 }
 
