@@ -47,8 +47,12 @@ const toResource = (r: Row): Resource => ({
 /** Keys compare case-insensitively for names, exactly for the hardware hash. */
 export const normalizeKey = (k: ResourceKey): string => (k.type === 'uniqueid' ? k.value : k.value.toLowerCase());
 
+/** Resources kept in memory for check-ins (write-through: every write drops the entry). */
+const CACHE_MAX = 50_000;
+
 export class ResourceTable {
   private readonly s: Record<string, Statement>;
+  private readonly cache = new Map<string, Resource>();
   private seen = new Map<string, number>();
   private seenTimer: NodeJS.Timeout | null = null;
 
@@ -73,10 +77,16 @@ export class ResourceTable {
   }
 
   get(guid: string): Resource | undefined {
-    const row = this.s['get']!.get(guid) as Row | undefined;
-    if (!row) return undefined;
+    let r = this.cache.get(guid);
+    if (r === undefined) {
+      const row = this.s['get']!.get(guid) as Row | undefined;
+      if (!row) return undefined;
+      r = toResource(row);
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(guid, r);
+    }
     const seen = this.seen.get(guid);
-    return toResource(seen === undefined ? row : { ...row, last_seen_at: seen });
+    return seen === undefined ? r : { ...r, lastSeenAt: seen };
   }
 
   /** GUID of the first resource owning any of the keys, in the order given. */
@@ -90,6 +100,7 @@ export class ResourceTable {
 
   create(r: NewResource, keys: readonly ResourceKey[]): Resource {
     const now = this.ctx.now();
+    this.cache.delete(r.guid);
     this.db.transaction(() => {
       this.s['insert']!.run({ ...r, now });
       for (const k of keys) this.s['key']!.run(k.type, normalizeKey(k), r.guid);
@@ -100,6 +111,7 @@ export class ResourceTable {
   /** Records names and keys seen at a later registration of the same computer. */
   updateIdentity(guid: string, id: Pick<NewResource, 'name' | 'domain' | 'fqdn' | 'uniqueId'>, keys: readonly ResourceKey[]): void {
     const now = this.ctx.now();
+    this.cache.delete(guid);
     this.db.transaction(() => {
       this.s['names']!.run(id.name, id.domain, id.fqdn, id.uniqueId, now, guid);
       for (const k of keys) this.s['key']!.run(k.type, normalizeKey(k), guid);
@@ -125,6 +137,10 @@ export class ResourceTable {
     this.db.transaction(() => {
       for (const [guid, at] of seen) this.s['seen']!.run(at, guid);
     })();
+    for (const [guid, at] of seen) {
+      const cached = this.cache.get(guid);
+      if (cached !== undefined) this.cache.set(guid, { ...cached, lastSeenAt: at });
+    }
   }
 
   async close(): Promise<void> {
@@ -132,15 +148,18 @@ export class ResourceTable {
   }
 
   setState(guid: string, state: RegistrationState): boolean {
+    this.cache.delete(guid);
     return this.s['state']!.run(state, this.ctx.now(), guid).changes === 1;
   }
 
   setPolicyKey(guid: string, policyKey: string): boolean {
     const now = this.ctx.now();
+    this.cache.delete(guid);
     return this.s['rekey']!.run(policyKey, now, now, guid).changes === 1;
   }
 
   setPendingPolicyKey(guid: string, policyKey: string | null): boolean {
+    this.cache.delete(guid);
     return this.s['pending']!.run(policyKey, this.ctx.now(), guid).changes === 1;
   }
 
