@@ -40,6 +40,13 @@ const toEvent = (r: Row): StoredEvent => ({
   msgId: r.msg_id, resourceGuid: r.resource_guid, size: r.size, state: r.state, note: r.note,
 });
 
+export interface EventMark {
+  readonly id: number;
+  readonly queue: EventQueue;
+  readonly state: Exclude<EventState, 'queued'>;
+  readonly note?: string;
+}
+
 interface Pending {
   readonly event: NewEvent;
   readonly receivedAt: number;
@@ -53,6 +60,7 @@ export class EventTable {
   private readonly s: Record<string, Statement>;
   private batch: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private readonly depths = new Map<EventQueue, number>(EVENT_QUEUES.map((q) => [q, 0]));
   private closed = false;
 
@@ -78,14 +86,17 @@ export class EventTable {
     return new Promise<number>((resolve, reject) => {
       this.batch.push({ event, receivedAt: this.ctx.now(), resolve, reject });
       if (this.batch.length >= this.ctx.options.eventBatchMax) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.ctx.options.eventBatchMs);
+      else if (this.ctx.options.eventBatchMs > 0) this.timer ??= setTimeout(() => this.flush(), this.ctx.options.eventBatchMs);
+      else this.immediate ??= setImmediate(() => this.flush());
     });
   }
 
   /** Commits the waiting batch now (one transaction). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
@@ -122,8 +133,22 @@ export class EventTable {
     return (this.s['next']!.all(queue, limit) as Row[]).map(toEvent);
   }
 
-  /** Marks queued events done; returns how many changed. */
-  mark(updates: readonly { id: number; queue: EventQueue; state: Exclude<EventState, 'queued'>; note?: string }[]): number {
+  /**
+   * Marks queued events done; returns how many changed. The marks are not acknowledged writes (a
+   * crash before the next fsync only means those events are processed again), so this commit does
+   * not wait for the disk: the next event commit (synchronous=FULL) makes it durable with it.
+   */
+  mark(updates: readonly EventMark[]): number {
+    const lazy = this.ctx.kind === 'sqlite';
+    if (lazy) this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.markAll(updates);
+    } finally {
+      if (lazy) this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private markAll(updates: readonly EventMark[]): number {
     let changed = 0;
     this.db.transaction(() => {
       for (const u of updates) {

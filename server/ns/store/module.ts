@@ -12,13 +12,13 @@ export interface StoreModuleContext {
 }
 
 export interface StoreTuning {
-  /** Longest time an acknowledged-to-be event waits for its group commit (ms). */
+  /** Extra time an event waits for others to share its group commit (ms); 0: commit after the current event-loop turn. */
   readonly eventBatchMs: number;
   /** Largest number of events written in one commit. */
   readonly eventBatchMax: number;
 }
 
-export const DEFAULT_STORE_TUNING: StoreTuning = { eventBatchMs: 2, eventBatchMax: 256 };
+export const DEFAULT_STORE_TUNING: StoreTuning = { eventBatchMs: 0, eventBatchMax: 1024 };
 
 export interface StoreModule<T> {
   readonly name: string;
