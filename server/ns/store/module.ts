@@ -2,6 +2,7 @@
 // its schema and a typed repository over one shared database. Modules never reach into another
 // module's tables; they meet through GUIDs.
 import type { Db, StoreKind } from './database.js';
+import type { TurnCommit } from './turn-commit.js';
 
 export interface StoreModuleContext {
   readonly kind: StoreKind;
@@ -9,6 +10,8 @@ export interface StoreModuleContext {
   readonly now: () => number;
   /** Store options some modules read (e.g. the event batch window). */
   readonly options: StoreTuning;
+  /** Group commit of acknowledged writes; every write outside commit.run() calls commit.beforeSyncWrite() first. */
+  readonly commit: TurnCommit;
 }
 
 export interface StoreTuning {

@@ -57,6 +57,7 @@ export class ResourceTable {
   private seenTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db, private readonly ctx: StoreModuleContext) {
+    ctx.commit.onRollback(() => this.cache.clear());
     this.s = {
       get: db.prepare('SELECT * FROM resources WHERE guid = ?'),
       byKey: db.prepare('SELECT guid FROM resource_keys WHERE type = ? AND value = ?'),
@@ -99,6 +100,7 @@ export class ResourceTable {
   }
 
   create(r: NewResource, keys: readonly ResourceKey[]): Resource {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
     this.cache.delete(r.guid);
     this.db.transaction(() => {
@@ -110,6 +112,7 @@ export class ResourceTable {
 
   /** Records names and keys seen at a later registration of the same computer. */
   updateIdentity(guid: string, id: Pick<NewResource, 'name' | 'domain' | 'fqdn' | 'uniqueId'>, keys: readonly ResourceKey[]): void {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
     this.cache.delete(guid);
     this.db.transaction(() => {
@@ -132,6 +135,7 @@ export class ResourceTable {
     if (this.seenTimer) clearTimeout(this.seenTimer);
     this.seenTimer = null;
     if (this.seen.size === 0 || !this.db.open) return;
+    this.ctx.commit.beforeSyncWrite();
     const seen = this.seen;
     this.seen = new Map();
     this.db.transaction(() => {
@@ -148,17 +152,20 @@ export class ResourceTable {
   }
 
   setState(guid: string, state: RegistrationState): boolean {
+    this.ctx.commit.beforeSyncWrite();
     this.cache.delete(guid);
     return this.s['state']!.run(state, this.ctx.now(), guid).changes === 1;
   }
 
   setPolicyKey(guid: string, policyKey: string): boolean {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
     this.cache.delete(guid);
     return this.s['rekey']!.run(policyKey, now, now, guid).changes === 1;
   }
 
   setPendingPolicyKey(guid: string, policyKey: string | null): boolean {
+    this.ctx.commit.beforeSyncWrite();
     this.cache.delete(guid);
     return this.s['pending']!.run(policyKey, this.ctx.now(), guid).changes === 1;
   }
