@@ -54,6 +54,7 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
     stateDir: config.stateDir, keyPool: config.keyPool, ...(config.interval !== undefined ? { intervalMs: config.interval } : {}),
     accelerate: config.accelerate, jitter: config.jitter, rampMs: config.ramp, concurrency: config.concurrency,
     sourceAddress: config.sourceAddress === 'on' || (config.sourceAddress === 'auto' && loopbackNs), install: config.install,
+    delivery: !config.noDelivery,
     asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   });
