@@ -94,13 +94,16 @@ async function startNs(work: string): Promise<{ url: string; proc: Proc }> {
   return { url: `http://127.0.0.1:${port}`, proc };
 }
 
+/** Reference agents are numbered past any fleet so their computer names never collide with the fleet's. */
+const REFERENCE_BASE = 2_000_000;
+
 /** autocannon's CreateResource rate against the NS (distinct agents of another seed): the reference. */
 async function referenceRegistrations(url: string, work: string, connections: number, seconds: number): Promise<number> {
   const ids = new FleetIdentities({ seed: `reference-${Date.now()}`, ipBase: '127.200.0.1' });
   const keys = await KeyPool.open('reference', 2, join(work, 'ref-keys'));
   let i = 0;
   const r = await autocannon({ url, connections, duration: seconds, requests: [{ method: 'POST', path: '/Altiris/NS/Agent/CreateResource.aspx',
-    setupRequest: (req) => ({ ...req, body: createResourceBody(ids.identity(i), keys.key(i++).policyKey), headers: { 'content-type': 'application/xml' } }) }] });
+    setupRequest: (req) => ({ ...req, body: createResourceBody(ids.identity(REFERENCE_BASE + i), keys.key(i++).policyKey), headers: { 'content-type': 'application/xml' } }) }] });
   return r.non2xx || r.errors ? NaN : r.requests.average;
 }
 
