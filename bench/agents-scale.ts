@@ -108,7 +108,7 @@ async function referenceRegistrations(url: string, work: string, connections: nu
 }
 
 function agentsArgs(url: string, work: string, over: string[]): string[] {
-  return ['agents', '--ns', url, '--no-listen', '--progress', 'none', '--log-level', 'warn', '--state-dir', join(work, 'state'), '--key-pool', '8',
+  return ['agents', '--ns', url, '--no-listen', '--no-delivery', '--progress', 'none', '--log-level', 'warn', '--state-dir', join(work, 'state'), '--key-pool', '8',
     '--report-dir', join(work, 'reports'), '--metrics-port', '0', ...over];
 }
 

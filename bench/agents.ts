@@ -35,7 +35,7 @@ const opts = (ns: string, over: Partial<FleetRunOptions>): FleetRunOptions => ({
   ns, seed: `bench-${Date.now()}`, count: 1000, ipBase: '127.1.0.1', shard: { index: 0, count: 1 }, trustedServer: 'BENCH-NS',
   tickleHost: '0.0.0.0', ticklePort: 0, wakePort: 0, wakeGroup: TICKLE_MULTICAST_GROUP, interfaceAddress: '127.0.0.1',
   stateDir: join(work, 'state'), keyPool: 8, accelerate: 1, jitter: 0.1, rampMs: 0, concurrency: 1000, sourceAddress: true, install: false,
-  asleep: 0, requestTimeoutMs: 60_000, intervalMs: 24 * 3_600_000, ...over,
+  delivery: false, asleep: 0, requestTimeoutMs: 60_000, intervalMs: 24 * 3_600_000, ...over,
 });
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {

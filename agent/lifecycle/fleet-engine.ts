@@ -1,6 +1,6 @@
 // The fleet engine: every simulated agent of a slice as rows of typed arrays, driven by one
 // FleetSchedule through the lifecycle of notes §2.4 (install, register, basic inventory, policies on
-// the served interval, software delivery, status events) and by tickles/wakes from the listeners.
+// the served interval, software delivery with status events) and by tickles/wakes from the listeners.
 // One request per agent at a time, a global cap on requests in flight; errors are counted and retried
 // with backoff, never thrown. It never opens listeners itself (agent/listen does).
 import { parseMac, type FleetIdentities } from '../fleet/identity.js';
@@ -10,6 +10,7 @@ import type { Endpoint, LoadStats, Outcome } from '../load/stats.js';
 import { Command } from '../../shared/protocol/tickle.js';
 import { FleetHttpClient, type HttpResult } from './http-client.js';
 import type { KeyPool } from './key-pool.js';
+import { PackageHoldings } from './package-holdings.js';
 import { runStep, Step, type StepResult } from './steps.js';
 
 export const Flag = { AWAKE: 1, REGISTERED: 2, INSTALLED: 4, INVENTORIED: 8, BUSY: 16, QUEUED: 32, WANT_CONFIG: 64, WANT_INVENTORY: 128 } as const;
@@ -37,6 +38,8 @@ export interface FleetEngineOptions {
   /** Bind each agent's own loopback address as its source address. */
   readonly sourceAddress?: boolean;
   readonly install?: boolean;
+  /** Software delivery of the packages the policies name (default true; off for pure check-in load). */
+  readonly delivery?: boolean;
   /** Agents that start asleep (fraction 0..1, the lowest indexes). */
   readonly asleep?: number;
   readonly requestTimeoutMs?: number;
@@ -64,6 +67,8 @@ export class FleetEngine implements InboundSink {
   /** Basic inventory interval from the served policy (one value for the fleet). */
   inventoryIntervalMs = DEFAULT_INVENTORY_INTERVAL_MS;
   readonly http: FleetHttpClient;
+  /** Packages each agent wants and holds; null when delivery is off. */
+  readonly holdings: PackageHoldings | null;
   readonly opts: FleetEngineOptions;
   readonly schedule: FleetSchedule;
   private readonly queue: Int32Array;
@@ -90,6 +95,7 @@ export class FleetEngine implements InboundSink {
     this.lastCheckin = new Float64Array(n);
     this.checkins = new Uint32Array(n);
     this.hashId = new Uint16Array(n);
+    this.holdings = opts.delivery === false ? null : new PackageHoldings(n);
     this.queue = new Int32Array(Math.max(1, n));
     this.schedule = new FleetSchedule(Math.max(1, n), (i, at) => this.due(i, at));
     this.regGapMs = opts.registrationRate ? 1000 / opts.registrationRate : 0;
@@ -220,7 +226,7 @@ export class FleetEngine implements InboundSink {
     this.inflight -= 1;
     this.flags[k]! &= ~Flag.BUSY;
     const end = performance.now();
-    this.opts.stats.record(r.endpoint, r.outcome, (end - intended) * 1000, (end - sentAt) * 1000);
+    if (!r.recorded) this.opts.stats.record(r.endpoint, r.outcome, (end - intended) * 1000, (end - sentAt) * 1000);
     if (!this.stopped) this.after(k, step, r);
     if (this.inflight === 0) for (const f of this.idle.splice(0)) f();
     this.pump();

@@ -3,7 +3,8 @@
 // (resumed from the shared session cache). Idle connections are kept only within a budget
 // (`idleSockets`): an agent between check-ins holds no socket once the budget is spent, so the
 // descriptor count stays bounded whatever the fleet size. Bounded response bodies and a deadline per
-// request; failures come back classified by kind, never thrown past the caller.
+// request; package files are streamed to a callback, never buffered. Failures come back classified by
+// kind, never thrown past the caller.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { outcomeOfError, outcomeOfStatus, type Outcome } from '../load/outcome.js';
@@ -78,9 +79,21 @@ function budgeted<C extends typeof HttpAgent>(Base: C, budget: number): C {
   return Budgeted as unknown as C;
 }
 
+/** Answer of a streamed GET: the body went to the callback, only its size is kept. */
+export interface StreamResult {
+  readonly outcome: Outcome;
+  readonly status: number;
+  readonly bytes: number;
+}
+
+/** Server name sent in TLS: a host name as is, `localhost` for an address (the lab certificate's name). */
+const serverName = (host: string): string => (/^[\d.]+$/.test(host) || host.includes(':') ? 'localhost' : host);
+
 export class FleetHttpClient {
   readonly base: URL;
   private readonly agent: HttpAgent | HttpsAgent;
+  /** Agent of the other scheme, made on first use (package codebases may use either). */
+  private other: HttpAgent | HttpsAgent | null = null;
   private readonly secure: boolean;
   private readonly opts: HttpClientOptions;
 
@@ -88,11 +101,65 @@ export class FleetHttpClient {
     this.opts = opts;
     this.base = new URL(opts.base);
     this.secure = this.base.protocol === 'https:';
-    const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 65_536, timeout: opts.idleMs ?? 15_000, scheduling: 'lifo' as const };
-    const budget = opts.idleSockets ?? DEFAULT_IDLE_SOCKETS;
-    this.agent = this.secure
-      ? new (budgeted(HttpsAgent, budget))({ ...common, maxCachedSessions: 100_000, ...(opts.ca ? { ca: opts.ca } : {}), rejectUnauthorized: !opts.insecure })
+    this.agent = this.makeAgent(this.secure);
+  }
+
+  private makeAgent(secure: boolean): HttpAgent | HttpsAgent {
+    const o = this.opts;
+    const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 65_536, timeout: o.idleMs ?? 15_000, scheduling: 'lifo' as const };
+    const budget = o.idleSockets ?? DEFAULT_IDLE_SOCKETS;
+    return secure
+      ? new (budgeted(HttpsAgent, budget))({ ...common, maxCachedSessions: 100_000, ...(o.ca ? { ca: o.ca } : {}), rejectUnauthorized: !o.insecure })
       : new (budgeted(HttpAgent, budget))(common);
+  }
+
+  private agentFor(secure: boolean): HttpAgent | HttpsAgent {
+    if (secure === this.secure) return this.agent;
+    return (this.other ??= this.makeAgent(secure));
+  }
+
+  /**
+   * GET of an absolute http(s) URL whose body is handed to `onData` chunk by chunk (package
+   * files: never held whole). Only a 200 is ok; any other status is drained and classified.
+   * `onData` returning false stops the transfer (the socket is destroyed; outcome `other`).
+   */
+  stream(url: URL, init: { headers?: Record<string, string>; localAddress?: string }, onData: (chunk: Buffer) => boolean | void): Promise<StreamResult> {
+    const secure = url.protocol === 'https:';
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (r: StreamResult): void => {
+        if (!settled) {
+          settled = true;
+          resolve(r);
+        }
+      };
+      let bytes = 0;
+      const req = (secure ? httpsRequest : httpRequest)({
+        protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (secure ? 443 : 80),
+        path: url.pathname + url.search, method: 'GET', agent: this.agentFor(secure),
+        ...(init.localAddress ? { localAddress: init.localAddress } : {}),
+        ...(secure ? { servername: serverName(url.hostname) } : {}), headers: { ...init.headers },
+      }, (res) => {
+        const status = res.statusCode ?? 0;
+        const ok = status === 200;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (ok && onData(c) === false) {
+            done({ outcome: 'other', status, bytes });
+            req.destroy();
+          }
+        });
+        res.on('end', () => done({ outcome: ok ? 'ok' : status >= 400 ? outcomeOfStatus(status) : 'other', status, bytes }));
+        res.on('error', () => done({ outcome: 'reset', status, bytes }));
+        res.on('aborted', () => done({ outcome: 'reset', status, bytes }));
+      });
+      req.setTimeout(this.opts.timeoutMs ?? 30_000, () => {
+        done({ outcome: 'timeout', status: 0, bytes });
+        req.destroy();
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => done({ outcome: outcomeOfError(err), status: 0, bytes }));
+      req.end();
+    });
   }
 
   request(method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string>; localAddress?: string; keepBody?: boolean } = {}): Promise<HttpResult> {
@@ -110,7 +177,7 @@ export class FleetHttpClient {
       const req = (this.secure ? httpsRequest : httpRequest)({
         protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port || (this.secure ? 443 : 80),
         path, method, agent: this.agent, ...(init.localAddress ? { localAddress: init.localAddress } : {}),
-        ...(this.secure ? { servername: this.base.hostname.match(/^[\d.]+$/) ? 'localhost' : this.base.hostname } : {}),
+        ...(this.secure ? { servername: serverName(this.base.hostname) } : {}),
         headers: { 'cache-control': 'max-age=0', ...(body ? { 'content-type': 'application/xml', 'content-length': String(body.length) } : {}), ...init.headers },
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -138,10 +205,12 @@ export class FleetHttpClient {
 
   /** Idle keep-alive sockets open now (within the budget). */
   get idleSockets(): number {
-    return (this.agent as unknown as { idle: number }).idle;
+    const idle = (a: HttpAgent | HttpsAgent | null): number => (a as unknown as { idle?: number } | null)?.idle ?? 0;
+    return idle(this.agent) + idle(this.other);
   }
 
   close(): void {
     this.agent.destroy();
+    this.other?.destroy();
   }
 }

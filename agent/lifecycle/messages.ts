@@ -1,6 +1,6 @@
 // What one simulated agent sends and how it reads the answers, over the shared codecs of
-// shared/protocol: registration, basic inventory NSE, policy request, and the settings it takes
-// from served policies (intervals, packages). Pure: no sockets, no clocks.
+// shared/protocol: registration, basic inventory and download status NSEs, policy request, and the
+// settings it takes from served policies (intervals, packages). Pure: no sockets, no timers.
 import { randomUUID } from 'node:crypto';
 import type { AgentIdentity } from '../fleet/identity.js';
 import { encodeCreateResourceRequest } from '../../shared/protocol/create-resource.js';
@@ -51,12 +51,34 @@ export function basicInventoryBody(id: AgentIdentity, guid: string): string {
   });
 }
 
-export function packageStatusBody(id: AgentIdentity, guid: string, packageGuid: string, status: string): string {
+/** Data class of the software delivery download status row (smp-lab 1; docs/protocol.md §1.9). */
+export const SWD_DOWNLOAD_STATUS_CLASS = '{0E7B3C59-2D84-4F61-B7A0-5C9E1D3F6A28}';
+
+export type DownloadStatus = 'started' | 'complete' | 'failed';
+
+export interface DownloadStatusRow {
+  readonly packageGuid: string;
+  readonly version: number;
+  readonly status: DownloadStatus;
+  /** Site server name and folder URL of the codebase used (empty when none was tried). */
+  readonly server: string;
+  readonly url: string;
+  readonly bytes: number;
+  readonly ms: number;
+  /** Why it failed (an outcome kind and a short text); empty otherwise. */
+  readonly reason: string;
+}
+
+/** A download status NSE (smp-lab 1): one row of SWD_DOWNLOAD_STATUS_CLASS, sent to SWD_STATUS_ITEM. */
+export function packageStatusBody(id: AgentIdentity, guid: string, r: DownloadStatusRow): string {
   return encodeNse({
     to: SWD_STATUS_ITEM, priority: 2, msgId: randomUUID().toUpperCase(), kind: 'inventory',
     inventory: {
       resources: [{ ref: '0', typeGuid: COMPUTER_TYPE_GUID, name: id.name, guid }],
-      classes: [{ id: 'SWD Package Status', rows: [{ resourceRef: '0', columns: [packageGuid, status, new Date().toISOString()] }] }],
+      classes: [{ id: SWD_DOWNLOAD_STATUS_CLASS, rows: [{ resourceRef: '0', columns: [
+        `{${r.packageGuid}}`, String(r.version), r.status, r.server, r.url, String(r.bytes), String(Math.round(r.ms)),
+        r.reason.slice(0, 200), new Date().toISOString(),
+      ] }] }],
     },
   });
 }
@@ -69,8 +91,15 @@ export interface AgentSettings {
   /** Configuration request interval, ms (null when the policy does not say). */
   configIntervalMs: number | null;
   inventoryIntervalMs: number | null;
-  /** Package GUIDs of software delivery policies. */
-  packages: string[];
+  /** Packages of software delivery policies: GUID and the lowest version wanted (0: any). */
+  packages: WantedPackage[];
+}
+
+export interface WantedPackage {
+  readonly guid: string;
+  readonly version: number;
+  /** The policy's StatusEventsEnabled: post download status NSEs for this package. */
+  readonly statusEvents: boolean;
 }
 
 const UNIT_MS: Record<string, number> = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
@@ -98,7 +127,12 @@ export function settingsOf(r: ClientPoliciesResponse): AgentSettings {
         if (cp.agentClsid === 'Altiris.AeXNSClientConfigUpdate' && el.name === 'BasicInventory') s.inventoryIntervalMs = intervalOf(el);
         if (cp.agentClsid === 'Altiris.SWD' && el.name === 'SoftPkg') {
           const id = el.attrs?.['Id'];
-          if (id) s.packages.push(id.replace(/[{}]/g, '').toUpperCase());
+          const v = Number(el.attrs?.['InternalVersion'] ?? el.attrs?.['Version']);
+          const guid = id?.replace(/[{}]/g, '').toUpperCase();
+          if (guid && /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/.test(guid) && !s.packages.some((p) => p.guid === guid)) {
+            s.packages.push({ guid, version: Number.isSafeInteger(v) && v > 0 ? v : 0,
+              statusEvents: (el.attrs?.['StatusEventsEnabled'] ?? 'True').toLowerCase() !== 'false' });
+          }
         }
       }
     }

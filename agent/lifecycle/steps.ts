@@ -3,32 +3,24 @@
 // an outcome the engine counts and retries with backoff.
 import { isSmpError } from '../../shared/errors.js';
 import { decodeCreateResourceResponse } from '../../shared/protocol/create-resource.js';
-import type { Endpoint, Outcome } from '../load/stats.js';
 import type { FleetEngine } from './fleet-engine.js';
+import { deliveryStep } from './delivery.js';
 import { basicInventoryBody, clientPoliciesBody, createResourceBody, decodeClientPoliciesResponse, settingsOf } from './messages.js';
+import { AGENT_PAGES, Step, type StepResult } from './step-types.js';
 
-export enum Step { NONE = 0, INSTALL = 1, REGISTER = 2, INVENTORY = 3, POLICIES = 4, PACKAGES = 5, IDLE = 6 }
+export { AGENT_PAGES, Step, type StepResult } from './step-types.js';
 
-export interface StepResult {
-  readonly endpoint: Endpoint;
-  readonly outcome: Outcome;
-  /** Step to take next (absent on failure: the same step is retried with backoff). */
-  readonly next?: Step;
-  readonly delayMs?: number;
-  /** Server-requested wait before the retry (Retry-After, back-off), ms. */
-  readonly retryAfterMs?: number;
-}
-
-export const AGENT_PAGES = '/Altiris/NS/Agent';
-const INSTALLERS: Record<string, string> = {
+/** Installer each OS flavour downloads with `--install` (the NSCap paths of docs/protocol.md §1.8). */
+export const INSTALLERS: Readonly<Record<string, string>> = {
   windows: '/Altiris/NS/NSCap/Bin/Win32/X86/NS%20Client%20Package/AeXNSC.exe',
   linux: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Linux/x64/aex-bootstrap-linux',
-  mac: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Linux/x64/aex-bootstrap-linux',
+  mac: '/Altiris/NS/NSCap/Bin/Unix/AgentInstall/Mac/Universal/aex-bootstrap-macos',
 };
 
-const retryAfter = (h: string | string[] | undefined, accelerate: number): number | undefined => {
+/** Retry-After in ms of server time (the engine's backoff divides it by --accelerate, once). */
+const retryAfter = (h: string | string[] | undefined): number | undefined => {
   const s = Number(Array.isArray(h) ? h[0] : h);
-  return Number.isFinite(s) && s >= 0 ? (s * 1000) / accelerate : undefined;
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 };
 
 /** True when an error body names this SMP error code. */
@@ -38,11 +30,10 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
   const global = e.opts.start + k;
   const id = e.opts.ids.identity(global);
   const localAddress = e.opts.sourceAddress ? id.ip : undefined;
+  const headers = { 'x-sma-id': id.guid, 'user-agent': `Altiris-Agent/${id.os.family} smp-lab` };
   const req = (method: string, path: string, body?: string, keepBody = true) => e.http.request(method, path, {
-    ...(body !== undefined ? { body } : {}), keepBody, ...(localAddress ? { localAddress } : {}),
-    headers: { 'x-sma-id': id.guid, 'user-agent': `Altiris-Agent/${id.os.family} smp-lab` },
+    ...(body !== undefined ? { body } : {}), keepBody, ...(localAddress ? { localAddress } : {}), headers,
   });
-  const accel = e.opts.accelerate ?? 1;
   switch (step) {
     case Step.INSTALL: {
       const r = await req('GET', INSTALLERS[id.os.family] ?? INSTALLERS['windows']!, undefined, false);
@@ -69,20 +60,22 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
     }
     case Step.INVENTORY: {
       const r = await req('POST', `${AGENT_PAGES}/PostEvent.aspx`, basicInventoryBody(id, id.guid));
-      if (r.outcome !== 'ok') return { endpoint: 'post-event', outcome: r.outcome, ...withRetry(r.headers['retry-after'], accel) };
+      if (r.outcome !== 'ok') return { endpoint: 'post-event', outcome: r.outcome, ...withRetry(r.headers['retry-after']) };
       e.flags[k]! |= 8;
       e.nextInventoryAt[k] = performance.now() + e.jittered(e.inventoryIntervalMs);
       return { endpoint: 'post-event', outcome: 'ok', next: e.checkins[k] === 0 || e.flags[k]! & 64 ? Step.POLICIES : Step.IDLE };
     }
     case Step.POLICIES:
       return policies(e, k, req);
+    case Step.PACKAGES:
+      return deliveryStep(e, k, { id, localAddress, headers });
     default:
       return { endpoint: 'get-client-policies', outcome: 'ok', next: Step.IDLE };
   }
 }
 
-const withRetry = (h: string | string[] | undefined, accel: number) => {
-  const ms = retryAfter(h, accel);
+const withRetry = (h: string | string[] | undefined) => {
+  const ms = retryAfter(h);
   return ms === undefined ? {} : { retryAfterMs: ms };
 };
 
@@ -97,7 +90,7 @@ async function policies(e: FleetEngine, k: number, req: Req): Promise<StepResult
     e.flags[k]! &= ~(2 | 8);
     return { endpoint: 'get-client-policies', outcome: r.outcome, next: Step.REGISTER };
   }
-  if (r.outcome !== 'ok') return { endpoint: 'get-client-policies', outcome: r.outcome, ...withRetry(r.headers['retry-after'], e.opts.accelerate ?? 1) };
+  if (r.outcome !== 'ok') return { endpoint: 'get-client-policies', outcome: r.outcome, ...withRetry(r.headers['retry-after']) };
   let settings;
   let hashNow: string;
   try {
@@ -113,6 +106,8 @@ async function policies(e: FleetEngine, k: number, req: Req): Promise<StepResult
   if (settings) {
     if (e.opts.intervalMs === undefined && settings.configIntervalMs !== null) e.intervalMs[k] = settings.configIntervalMs;
     if (settings.inventoryIntervalMs !== null) e.inventoryIntervalMs = settings.inventoryIntervalMs;
+    e.holdings?.setWanted(k, settings.packages);
   }
-  return { endpoint: 'get-client-policies', outcome: 'ok', next: Step.IDLE };
+  // A package the policies name and the agent does not hold yet is delivered right after the check-in.
+  return { endpoint: 'get-client-policies', outcome: 'ok', next: e.holdings?.pending(k) ? Step.PACKAGES : Step.IDLE };
 }

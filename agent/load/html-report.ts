@@ -6,6 +6,7 @@ import { barChart, esc, lineChart } from './svg-chart.js';
 
 const LAT_COLORS = ['#8cc4e8', '#4a90c8', '#1d5e99', '#0b2e55'];
 const fmtMs = (v: number | undefined): string => (v === undefined ? '-' : String(v));
+const fmtBytes = (n: number): string => (n === 0 ? '-' : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
 function throughputChart(r: LoadReport): string {
   const step = r.throughput.bucketS;
@@ -32,7 +33,7 @@ function errorsChart(r: LoadReport): string {
 function endpointRows(r: LoadReport): string {
   return r.endpoints.map((e) => `<tr><td>${esc(e.page)}</td><td>${e.requests}</td><td>${e.ok}</td><td>${esc(Object.entries(e.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-')}</td>`
     + `<td>${e.rps}</td><td>${fmtMs(e.latencyMs?.p50)}</td><td>${fmtMs(e.latencyMs?.p90)}</td><td>${fmtMs(e.latencyMs?.p99)}</td><td>${fmtMs(e.latencyMs?.p999)}</td>`
-    + `<td>${fmtMs(e.latencyMs?.max)}</td><td>${fmtMs(e.serviceMs?.p99)}</td></tr>`).join('\n');
+    + `<td>${fmtMs(e.latencyMs?.max)}</td><td>${fmtMs(e.serviceMs?.p99)}</td><td>${fmtBytes(e.bytes ?? 0)}</td><td>${e.bytesPerS ? `${fmtBytes(e.bytesPerS)}/s` : '-'}</td></tr>`).join('\n');
 }
 
 export function renderHtmlReport(r: LoadReport): string {
@@ -50,7 +51,7 @@ ${verdict}
 <p>Generator lag behind schedule: p50 ${r.lagMs.p50} ms, p99 ${r.lagMs.p99} ms, max ${r.lagMs.max} ms.${r.generatorBehind ? ' <span class="warn">The generator itself fell behind its schedule: its latency figures include its own delay; spread the load over more processes.</span>' : ''}</p>
 <h2>Throughput over time</h2>${throughputChart(r)}
 <h2>Latency percentiles per endpoint (ms, from the intended send time)</h2>${latencyChart(r)}
-<table><tr><th>endpoint</th><th>requests</th><th>ok</th><th>errors</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>p99 from send</th></tr>
+<table><tr><th>endpoint</th><th>requests</th><th>ok</th><th>errors</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>p99 from send</th><th>bytes</th><th>bytes/s</th></tr>
 ${endpointRows(r)}</table>
 <h2>Errors by kind</h2>${errorsChart(r)}
 <h2>Tickles and wakes received</h2><p>received: ${esc(inbound)}; dropped: ${esc(dropped)}</p>

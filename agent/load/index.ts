@@ -14,7 +14,7 @@
 //   stats.inbound = {received, acted, dropped}     tickles/wakes by kind, set at the end
 //   Endpoint: ENDPOINTS ('create-resource', 'get-client-policies', 'post-event', ...; SMP names in
 //   ENDPOINT_PAGES); Outcome: OUTCOMES ('ok','http-4xx','http-5xx','bad-xml','reset','timeout',
-//   'refused','tls','other'); outcomeOfStatus(status), outcomeOfError(err) classify.
+//   'refused','tls','other','bad-signature','bad-checksum'); outcomeOfStatus(status), outcomeOfError(err) classify.
 //
 // Rate control
 //   startOpenModel({rate, rampMs?, maxQueue?, stats, dispatch(intendedAt) => boolean}) -> {pump, stop}

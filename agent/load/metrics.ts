@@ -2,7 +2,7 @@
 // one): requests by endpoint and outcome, latency histograms, generator lag, agents by state (the
 // fleet sets it), tickles and wakes received by kind. Every label set is a closed vocabulary.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LoadStats } from './stats.js';
+import { ENDPOINTS, type LoadStats } from './stats.js';
 
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -41,6 +41,12 @@ export function createLoadMetrics(o: LoadMetricsOptions): LoadMetrics {
     registers: [registry], aggregator: 'max', collect() { this.set(stats.lag.totalCount ? stats.lag.getValueAtPercentile(99) / 1e6 : 0); } });
   new Gauge({ name: `${p}_dropped_sends_total`, help: 'Open-model sends dropped because the bounded queue was full',
     registers: [registry], collect() { this.set(stats.dropped); } });
+  new Counter({ name: `${p}_received_bytes_total`, help: 'Response body bytes received (package downloads, snapshots, answers) by endpoint',
+    labelNames: ['endpoint'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const endpoint of ENDPOINTS) if (stats.bytes(endpoint) > 0) this.inc({ endpoint }, stats.bytes(endpoint));
+    } });
   let pushed: Readonly<Record<string, number>> = {};
   const states = o.states;
   new Gauge({ name: `${p}_agents`, help: 'Simulated agents by state', labelNames: ['state'], registers: [registry],

@@ -22,8 +22,12 @@ export const ENDPOINT_PAGES: Readonly<Record<Endpoint, string>> = {
   'task-channel': 'task channel',
 };
 
-/** How a request ended: a closed set. `other` is anything the classifier does not recognise. */
-export const OUTCOMES = ['ok', 'http-4xx', 'http-5xx', 'bad-xml', 'reset', 'timeout', 'refused', 'tls', 'other'] as const;
+/**
+ * How a request ended: a closed set. `other` is anything the classifier does not recognise;
+ * `bad-signature` (a package snapshot whose signature does not verify) and `bad-checksum` (a package
+ * file whose size or SHA-256 differs from the signed snapshot) are software delivery's refusals.
+ */
+export const OUTCOMES = ['ok', 'http-4xx', 'http-5xx', 'bad-xml', 'reset', 'timeout', 'refused', 'tls', 'other', 'bad-signature', 'bad-checksum'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const ENDPOINT_INDEX: Readonly<Record<Endpoint, number>> = Object.fromEntries(ENDPOINTS.map((e, i) => [e, i])) as Record<Endpoint, number>;

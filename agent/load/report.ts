@@ -27,6 +27,9 @@ export interface EndpointSummary {
   ok: number;
   errors: Partial<Record<Outcome, number>>;
   rps: number;
+  /** Body bytes received (downloads, snapshots, answers) and their rate over the run. */
+  bytes: number;
+  bytesPerS: number;
   /** Ok responses, from the intended send time (what a user waited; includes queueing). */
   latencyMs: LatencySummary | null;
   /** Ok responses, from the actual send time (what the server took). */
@@ -84,7 +87,9 @@ function endpointSummary(stats: LoadStats, e: Endpoint, durationS: number): Endp
   const ok = stats.count(e, 'ok');
   const allMs = summarize(all);
   all.destroy();
+  const bytes = stats.bytes(e);
   return { endpoint: e, page: ENDPOINT_PAGES[e], requests, ok, errors, rps: Math.round((requests / durationS) * 10) / 10,
+    bytes, bytesPerS: Math.round(bytes / durationS),
     latencyMs: ok ? summarize(stats.histogram(e, 'ok', 'intended')) : null,
     serviceMs: ok ? summarize(stats.histogram(e, 'ok', 'service')) : null,
     allMs, series: stats.series.points(e) };

@@ -39,6 +39,8 @@ export interface FleetRunOptions {
   readonly concurrency: number;
   readonly sourceAddress: boolean;
   readonly install: boolean;
+  /** Software delivery (default true); false for pure check-in load. */
+  readonly delivery?: boolean;
   readonly asleep: number;
   readonly rate?: number;
   /** Registrations per second at most, for this process. */
@@ -74,7 +76,7 @@ export async function startFleet(o: FleetRunOptions): Promise<RunningFleet> {
     ids, start: slice.start, end: slice.end, ns: o.ns, ...(o.ca ? { ca: o.ca } : {}), insecure: o.insecure ?? false,
     trustedServer: o.trustedServer, keys, stats, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
     accelerate: o.accelerate, jitter: o.jitter, rampMs: o.rampMs, concurrency: o.concurrency, sourceAddress: o.sourceAddress,
-    install: o.install, asleep: o.asleep, requestTimeoutMs: o.requestTimeoutMs, ...(o.rate ? { rate: o.rate } : {}),
+    install: o.install, delivery: o.delivery ?? true, asleep: o.asleep, requestTimeoutMs: o.requestTimeoutMs, ...(o.rate ? { rate: o.rate } : {}),
     ...(o.registrationRate ? { registrationRate: o.registrationRate } : {}), ...(o.idleSockets !== undefined ? { idleSockets: o.idleSockets } : {}),
   });
   const inbound = new InboundCounters();

@@ -36,6 +36,8 @@ export interface ShardFile {
   lag: string;
   series: SeriesData;
   inbound: InboundTotals;
+  /** Body bytes received per endpoint (absent in files written before it was added). */
+  bytes?: Partial<Record<Endpoint, number>>;
 }
 
 export function encodeShard(stats: LoadStats): ShardFile {
@@ -53,6 +55,7 @@ export function encodeShard(stats: LoadStats): ShardFile {
     kind: SHARD_FILE_KIND, version: SHARD_FILE_VERSION, startedAt: stats.startedAt, endedAt: stats.endedAt || stats.now(),
     agents: stats.agents, dropped: stats.dropped, cells, lag: hdr.encodeIntoCompressedBase64(stats.lag),
     series: stats.series.toJSON(), inbound: stats.inbound,
+    bytes: Object.fromEntries(ENDPOINTS.filter((e) => stats.bytes(e) > 0).map((e) => [e, stats.bytes(e)])),
   };
 }
 
@@ -115,6 +118,11 @@ export function decodeShard(text: string, name = 'shard file'): { file: ShardFil
   f.inbound = { received: checkCounts(inbound!.received, 'inbound.received', name),
     acted: checkCounts(inbound!.acted, 'inbound.acted', name), dropped: checkCounts(inbound!.dropped, 'inbound.dropped', name) };
   f.series = checkSeries(f.series, name);
+  if (f.bytes !== undefined) {
+    const b = checkCounts(f.bytes, 'bytes', name);
+    if (!Object.keys(b).every(isEndpoint)) bad('bytes names an unknown endpoint', name);
+    f.bytes = b as Partial<Record<Endpoint, number>>;
+  }
   return { file: f, lag: decodeHistogram(f.lag, 'lag', name), cells };
 }
 
@@ -138,6 +146,7 @@ export function mergeShards(shards: ReadonlyArray<{ name: string; text: string }
     stats.lag.add(d.lag);
     d.lag.destroy();
     stats.series.merge(d.file.series);
+    for (const [e, n] of Object.entries(d.file.bytes ?? {})) stats.recordBytes(e as Endpoint, n);
     for (const k of ['received', 'acted', 'dropped'] as const) {
       for (const [n, v] of Object.entries(d.file.inbound[k])) stats.inbound[k][n] = (stats.inbound[k][n] ?? 0) + v;
     }

@@ -72,6 +72,8 @@ export class LoadStats {
   /** Open-model sends dropped because the bounded queue was full (counted as failures). */
   dropped = 0;
   readonly lag = newHistogram();
+  /** Response body bytes received per endpoint (package downloads, snapshots, ...), ENDPOINTS order. */
+  private readonly byteCounts = new Float64Array(ENDPOINTS.length);
   readonly series: ThroughputSeries;
   inbound: InboundTotals = { received: {}, acted: {}, dropped: {} };
   private readonly cells: Array<Cell | undefined> = new Array<Cell | undefined>(ENDPOINTS.length * OUTCOMES.length);
@@ -103,6 +105,15 @@ export class LoadStats {
     this.win.requests += 1;
     if (!ok) this.win.errors += 1;
     for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(endpoint, outcome, latencyUs, serviceUs);
+  }
+
+  /** Body bytes received by one request of `endpoint` (recorded beside `record`, whatever the outcome). */
+  recordBytes(endpoint: Endpoint, bytes: number): void {
+    if (bytes > 0) this.byteCounts[ENDPOINT_INDEX[endpoint]]! += bytes;
+  }
+
+  bytes(endpoint: Endpoint): number {
+    return this.byteCounts[ENDPOINT_INDEX[endpoint]]!;
   }
 
   /** How late the generator itself got round to an intended send (event loop, timers), µs. */

@@ -90,7 +90,7 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
     ticklePort: r.ticklePort, wakePort: r.wakePort, wakeGroup: r.wakeGroup, interfaceAddress: r.interfaceAddress, noListen: true,
     ...(r.ca ? { ca: r.ca.toString() } : {}), insecure: r.insecure ?? false, stateDir: r.stateDir, keyPool: r.keyPool,
     ...(r.intervalMs !== undefined ? { intervalMs: r.intervalMs } : {}), accelerate: r.accelerate, jitter: r.jitter, rampMs: r.rampMs,
-    concurrency: r.concurrency, sourceAddress: r.sourceAddress, install: r.install, asleep: r.asleep, requestTimeoutMs: r.requestTimeoutMs,
+    concurrency: r.concurrency, sourceAddress: r.sourceAddress, install: r.install, delivery: r.delivery ?? true, asleep: r.asleep, requestTimeoutMs: r.requestTimeoutMs,
     ...(r.rate ? { rate: r.rate / W } : {}), ...(r.registrationRate ? { registrationRate: r.registrationRate / W } : {}),
     ...(r.idleSockets !== undefined ? { idleSockets: r.idleSockets } : {}),
   };

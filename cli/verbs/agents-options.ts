@@ -16,6 +16,7 @@ export const FLEET_RUN_OPTIONS = defineOptions({
   ca: { type: 'path', arg: 'FILE', help: 'PEM CA that signed the NS certificate (the lab CA)' },
   insecure: { type: 'bool', default: false, help: 'do not verify the NS certificate' },
   install: { type: 'bool', default: false, help: 'download the agent installer from NSCap first' },
+  noDelivery: { type: 'bool', default: false, help: 'no software delivery (GetPackageInfo, snapshot, downloads): pure check-in load' },
   asleep: { type: 'float', min: 0, max: 1, default: 0, arg: 'F', help: 'fraction of agents that start asleep (wake them with `smp-lab wake`)' },
   trustedServer: { type: 'string', default: 'SMP-LAB-NS', arg: 'NAME', help: 'server name the agents accept tickles from' },
   hmacKey: { type: 'string', arg: 'KEY', help: 'accept only tickles signed with this shared key (smp-lab extension)' },

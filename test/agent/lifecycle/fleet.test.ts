@@ -24,7 +24,7 @@ const base = (ns: string, over: Partial<FleetRunOptions> = {}): FleetRunOptions 
   ns, seed: 'fleet-test', count: 300, ipBase: '127.1.0.1', shard: { index: 0, count: 1 }, trustedServer: 'NS-LAB',
   tickleHost: '0.0.0.0', ticklePort: 0, wakePort: 0, wakeGroup: TICKLE_MULTICAST_GROUP, interfaceAddress: '127.0.0.1',
   stateDir, keyPool: 4, accelerate: 1, jitter: 0.1, rampMs: 500, concurrency: 200, sourceAddress: true, install: false,
-  asleep: 0, requestTimeoutMs: 10_000, ...over,
+  delivery: false, asleep: 0, requestTimeoutMs: 10_000, ...over,
 });
 
 t.test('HTTP fleet through the lifecycle, tickles and wake', async (t) => {

@@ -17,7 +17,7 @@ import { waitUntil } from '../../helpers/wait.js';
 const dir = mkdtempSync(join(tmpdir(), 'smp-agents-workers-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const readReport = (p: string): LoadReport => JSON.parse(readFileSync(p, 'utf8')) as LoadReport;
-const common = ['--progress', 'none', '--state-dir', join(dir, 'state'), '--key-pool', '2', '--log-level', 'silent', '--interval', '1s', '--ramp', '300ms'];
+const common = ['--progress', 'none', '--no-delivery', '--state-dir', join(dir, 'state'), '--key-pool', '2', '--log-level', 'silent', '--interval', '1s', '--ramp', '300ms'];
 
 const series = (text: string, re: RegExp): number => {
   const m = re.exec(text);

@@ -1,0 +1,174 @@
+// Software delivery of one simulated agent (notes §2.4 step 7): GetPackageInfo -> speed check of the
+// codebases -> GetPackageSnapshot, verified against the package's sourceKey -> each file streamed from
+// the fastest codebase and checked (size, SHA-256), the next codebase on any failure -> download
+// status NSEs. It records each of its requests itself and never throws; files are hashed, not kept.
+import { createHash } from 'node:crypto';
+import { isSmpError } from '../../shared/errors.js';
+import { decodePackageInfo, packageInfoUrlPath, type PackageInfo } from '../../shared/protocol/package-info.js';
+import { decodeSignedSnapshot, snapshotUrlPath, verifySignedSnapshot, type Snapshot } from '../../shared/protocol/package-snapshot.js';
+import type { AgentIdentity } from '../fleet/identity.js';
+import type { Endpoint, Outcome } from '../load/outcome.js';
+import type { FleetEngine } from './fleet-engine.js';
+import { packageStatusBody, type DownloadStatusRow, type WantedPackage } from './messages.js';
+import { downloadTargets, probeTargets, rankTargets, type CodebaseTarget } from './speed-check.js';
+import { AGENT_PAGES, Step, type StepResult } from './step-types.js';
+
+/** The real agent's download retry schedule (minutes; then every 120), notes §2.4 step 7. */
+export const SWD_RETRY_MINUTES = [3, 6, 12, 24, 48, 96, 120] as const;
+const PROBE_TIMEOUT_MS = 2000;
+
+export interface AgentCall {
+  readonly id: AgentIdentity;
+  readonly localAddress: string | undefined;
+  readonly headers: Record<string, string>;
+}
+
+interface Attempt {
+  readonly e: FleetEngine;
+  readonly k: number;
+  readonly call: AgentCall;
+  readonly want: WantedPackage;
+}
+
+const record = (e: FleetEngine, endpoint: Endpoint, outcome: Outcome, t0: number, bytes = 0): void => {
+  e.opts.stats.record(endpoint, outcome, (performance.now() - t0) * 1000);
+  e.opts.stats.recordBytes(endpoint, bytes);
+};
+
+/** Delivers the agent's first pending package; the engine retries a failure on SWD_RETRY_MINUTES. */
+export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): Promise<StepResult> {
+  const h = e.holdings;
+  const want = h?.pending(k);
+  if (!h || !want) return { endpoint: 'package-download', outcome: 'ok', next: Step.IDLE, recorded: true };
+  if (h.tryingSince[k] === 0) h.tryingSince[k] = performance.now();
+  const a: Attempt = { e, k, call, want };
+  const failed = (outcome: Outcome): StepResult => {
+    const minutes = SWD_RETRY_MINUTES[Math.min(e.retries[k]!, SWD_RETRY_MINUTES.length - 1)]!;
+    return { endpoint: 'package-download', outcome, retryAfterMs: minutes * 60_000, recorded: true };
+  };
+  const info = await packageInfo(a);
+  if (typeof info === 'string') return failed(info);
+  const probeStarted = performance.now();
+  const probes = await probeTargets(downloadTargets(info.codebases), call.localAddress, PROBE_TIMEOUT_MS,
+    (r) => record(e, 'speed-check', r.outcome, probeStarted));
+  const ranked = rankTargets(downloadTargets(info.codebases), probes);
+  const snap = await snapshot(a, info);
+  if (typeof snap === 'string') {
+    await status(a, { status: 'failed', version: info.version, reason: `${snap}: snapshot refused` });
+    return failed(snap);
+  }
+  if (ranked.length === 0) {
+    await status(a, { status: 'failed', version: snap.version, reason: 'refused: no codebase answered the speed check' });
+    return failed('refused');
+  }
+  await status(a, { status: 'started', version: snap.version, server: ranked[0]!.codebase.server, url: ranked[0]!.codebase.url });
+  const t0 = performance.now();
+  const got = await download(a, snap, ranked);
+  const ms = performance.now() - t0;
+  if (got.outcome !== 'ok') {
+    await status(a, { status: 'failed', version: snap.version, bytes: got.bytes, ms, reason: `${got.outcome}: every codebase failed` });
+    return failed(got.outcome);
+  }
+  h.markHeld(k, want.guid, snap.version);
+  await status(a, { status: 'complete', version: snap.version, server: got.via!.codebase.server, url: got.via!.codebase.url, bytes: got.bytes, ms });
+  return { endpoint: 'package-download', outcome: 'ok', next: h.pending(k) ? Step.PACKAGES : Step.IDLE, recorded: true };
+}
+
+/** GetPackageInfo for the wanted package, with the minutes spent trying so far (accelerated). */
+async function packageInfo(a: Attempt): Promise<PackageInfo | Outcome> {
+  const { e, k, call, want } = a;
+  const totalTime = Math.floor(((performance.now() - e.holdings!.tryingSince[k]!) * (e.opts.accelerate ?? 1)) / 60_000);
+  const path = packageInfoUrlPath({ resource: call.id.guid, version: '1', type: 'codebases', compress: false, totalTime,
+    packages: [want.guid], addresses: [call.id.ip] });
+  const t0 = performance.now();
+  const r = await e.http.request('GET', path, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
+  let outcome: Outcome = r.outcome;
+  let info: PackageInfo | undefined;
+  if (outcome === 'ok') {
+    try {
+      info = decodePackageInfo(r.body.toString('utf8')).find((p) => p.id === want.guid);
+      if (!info) outcome = 'bad-xml';
+    } catch {
+      outcome = 'bad-xml';
+    }
+  }
+  record(e, 'get-package-info', outcome, t0, r.bytes);
+  return info ?? outcome;
+}
+
+/** GetPackageSnapshot, verified with the sourceKey of GetPackageInfo: a bad signature is refused. */
+async function snapshot(a: Attempt, info: PackageInfo): Promise<Snapshot | Outcome> {
+  const { e, call, want } = a;
+  const path = snapshotUrlPath({ packageGuid: want.guid, resource: call.id.guid, ...(want.version > 0 ? { version: want.version } : {}) });
+  const t0 = performance.now();
+  const r = await e.http.request('GET', path, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
+  let outcome: Outcome = r.outcome;
+  let snap: Snapshot | undefined;
+  if (outcome === 'ok') {
+    try {
+      const signed = decodeSignedSnapshot(r.body.toString('utf8'));
+      snap = verifySignedSnapshot(signed, info.sourceKey);
+      if (snap.packageId !== want.guid) throw new Error('snapshot of another package');
+    } catch (err) {
+      snap = undefined;
+      outcome = isSmpError(err) && err.code === 'SMP_ERR_CRYPTO' ? 'bad-signature' : isSmpError(err) ? 'bad-xml' : 'bad-signature';
+    }
+  }
+  record(e, 'get-package-snapshot', outcome, t0, r.bytes);
+  return snap ?? outcome;
+}
+
+interface Downloaded {
+  readonly outcome: Outcome;
+  readonly bytes: number;
+  readonly via?: CodebaseTarget;
+}
+
+/** Every snapshot file, from the first codebase that serves it intact; files already verified are kept. */
+async function download(a: Attempt, snap: Snapshot, ranked: readonly CodebaseTarget[]): Promise<Downloaded> {
+  let next = 0;
+  let bytes = 0;
+  let last: Outcome = 'refused';
+  for (const target of ranked) {
+    for (; next < snap.files.length; next++) {
+      const f = snap.files[next]!;
+      const r = await fetchFile(a, target, f.name, f.size, f.sha256);
+      if (r.outcome !== 'ok') {
+        last = r.outcome;
+        break;
+      }
+      bytes += r.bytes;
+    }
+    if (next === snap.files.length) return { outcome: 'ok', bytes, via: target };
+  }
+  return { outcome: last, bytes };
+}
+
+/** One file streamed through SHA-256; longer than the snapshot says is cut off at once. */
+async function fetchFile(a: Attempt, target: CodebaseTarget, name: string, size: number, sha256: string): Promise<{ outcome: Outcome; bytes: number }> {
+  const { e, call } = a;
+  const url = new URL(name.split('/').map(encodeURIComponent).join('/'), target.url);
+  const hash = createHash('sha256');
+  let seen = 0;
+  const t0 = performance.now();
+  const r = await e.http.stream(url, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) }, (chunk) => {
+    seen += chunk.length;
+    if (seen > size) return false;
+    hash.update(chunk);
+    return true;
+  });
+  let outcome = r.outcome;
+  if (seen > size || (outcome === 'ok' && (seen !== size || hash.digest('hex') !== sha256))) outcome = 'bad-checksum';
+  record(e, 'package-download', outcome, t0, r.bytes);
+  return { outcome, bytes: r.bytes };
+}
+
+/** Posts one download status NSE when the policy asks for them; a lost one is counted, not retried. */
+async function status(a: Attempt, s: Partial<DownloadStatusRow> & Pick<DownloadStatusRow, 'status' | 'version'>): Promise<void> {
+  const { e, call, want } = a;
+  if (!want.statusEvents) return;
+  const body = packageStatusBody(call.id, call.id.guid, { packageGuid: want.guid, server: '', url: '', bytes: 0, ms: 0, reason: '', ...s });
+  const t0 = performance.now();
+  const r = await e.http.request('POST', `${AGENT_PAGES}/PostEvent.aspx`, { body, headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
+  record(e, 'post-event', r.outcome, t0);
+}
