@@ -33,7 +33,8 @@ export interface StoreOptions {
 export function openStore(opts: StoreOptions): NsStore {
   const { db, path } = openDatabase(opts);
   const options = { ...DEFAULT_STORE_TUNING, ...opts.tuning };
-  const commit = new TurnCommit(db, { delayMs: options.eventBatchMs, maxWrites: options.eventBatchMax });
+  const commit = new TurnCommit(db, { delayMs: options.eventBatchMs, maxWrites: options.eventBatchMax,
+    walPath: opts.kind === 'sqlite' ? `${path}-wal` : null });
   const ctx: StoreModuleContext = { kind: opts.kind, now: opts.now ?? Date.now, options, commit };
   const tables: Record<string, unknown> = {};
   try {
@@ -50,7 +51,7 @@ export function openStore(opts: StoreOptions): NsStore {
     if (closed) return;
     closed = true;
     for (const t of Object.values(tables)) await (t as Closable).close?.();
-    commit.close();
+    await commit.close();
     db.close();
   };
   return { ...(tables as StoreTables), kind: opts.kind, path, db, commit, close };
