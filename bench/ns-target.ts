@@ -1,15 +1,21 @@
 // A benchmark target in its own process: `ns DATA_DIR` starts the Notification Server (SQLite
-// store on disk, access log on, as `smp-lab ns` runs it), `bare` a fastify hello world. Prints
+// store on disk, access log on, as `smp-lab ns` runs it), `bare` a fastify hello world (plus POST
+// routes answering fixed bytes of the NS's sizes: the floor for any fastify POST endpoint). Prints
 // one JSON line with the bound port, then serves until stdin closes.
 import Fastify from 'fastify';
 import { createNotificationServer } from '../server/ns/server.js';
 
-const [kind, dataDir] = process.argv.slice(2);
+const [kind, dataDir, answerSize] = process.argv.slice(2);
 
 async function start(): Promise<{ port: number; close: () => Promise<void> }> {
   if (kind === 'bare') {
     const app = Fastify({ logger: false });
     app.get('/', async () => 'hello world');
+    // The floor for any POST endpoint: the body read as the NS reads it, a fixed answer of the NS's size.
+    const policiesAnswer = `<response>${'x'.repeat(Number(answerSize ?? 1788) - 21)}</response>`;
+    app.addContentTypeParser('application/xml', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    app.post('/Altiris/NS/Agent/GetClientPolicies.aspx', async (_req, reply) => reply.type('text/xml; charset=utf-8').send(policiesAnswer));
+    app.post('/Altiris/NS/Agent/PostEvent.aspx', async (_req, reply) => reply.type('text/xml; charset=utf-8').send('<response status="ok" id="1" queue="EvtQFast" size="700"/>'));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { port: (app.server.address() as { port: number }).port, close: () => app.close() };
   }

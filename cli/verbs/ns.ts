@@ -22,7 +22,7 @@ export const NS_OPTIONS = defineOptions({
   headersTimeout: { type: 'duration', default: '10s', arg: 'T', help: 'time to receive the request headers' },
   keepAliveTimeout: { type: 'duration', default: '120s', arg: 'T', help: 'idle keep-alive connection lifetime (IIS default)' },
   eventQueueMax: { type: 'int', min: 1, max: 10_000_000, default: 10_000, arg: 'N', help: 'unprocessed events per queue before agents are told to back off' },
-  eventBatch: { type: 'duration', default: '2ms', arg: 'T', help: 'longest wait of an event for its group commit' },
+  eventBatch: { type: 'duration', default: '0ms', arg: 'T', help: 'extra wait of an event for others to share its group commit (0: the events of one event-loop turn commit together)' },
 });
 
 export const nsVerb = defineVerb({

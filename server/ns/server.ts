@@ -71,6 +71,8 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     forceCloseConnections: 'idle',
     rewriteUrl: (req) => paths.rewrite(req.url ?? '/'),
+    // Malformed URLs (bad percent-encoding) and other framework refusals answer in the NS's XML shape too.
+    frameworkErrors: (err, req, reply) => xmlErrorHandler(err, req, reply),
     serverFactory: (h) => {
       handler = h as Handler;
       const s = createHttpServer(httpServerOpts, h as Handler);

@@ -1,8 +1,10 @@
 // The one XML reader and writer of the SMP codecs: fast-xml-parser with bounds (size, nesting, no
 // DTD, no entity expansion beyond the five built-ins) and an escaping writer for element trees.
 // Never returns a partial document: well-formed input gives a tree, anything else a BAD_XML error.
+// The plain subset agents send on every check-in takes a fast path (xml-plain.ts) to the same tree.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { smpError } from '../errors.js';
+import { parsePlainXml } from './xml-plain.js';
 
 /** An element as policies and codecs hold it: attributes, children and optional text. */
 export interface XmlElement {
@@ -46,13 +48,20 @@ export function parseXml(input: string | Buffer, limits: XmlLimits = DEFAULT_XML
   }
   const text = typeof input === 'string' ? input : decodeUtf8(input, what);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw smpError('BAD_XML', `${what}: DTDs and entity declarations are not accepted`);
+  const plain = parsePlainXml(text, limits.maxDepth);
+  if (plain !== null) return plain;
+  return parseXmlText(text, limits.maxDepth, what);
+}
+
+/** The library path alone, for decoded text (parseXml uses it for all but the plain subset). */
+export function parseXmlText(text: string, maxDepth: number, what = 'XML'): XmlNode {
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     throw smpError('BAD_XML', `${what} is not well-formed: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
       { line: valid.err.line, col: valid.err.col });
   }
-  let p = parsers.get(limits.maxDepth);
-  if (p === undefined) parsers.set(limits.maxDepth, (p = parser(limits.maxDepth)));
+  let p = parsers.get(maxDepth);
+  if (p === undefined) parsers.set(maxDepth, (p = parser(maxDepth)));
   let raw: unknown;
   try {
     raw = p.parse(text);
@@ -64,9 +73,11 @@ export function parseXml(input: string | Buffer, limits: XmlLimits = DEFAULT_XML
   return roots[0]!;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 function decodeUtf8(buf: Buffer, what: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
+    return UTF8.decode(buf);
   } catch {
     throw smpError('BAD_INPUT', `${what} is not valid UTF-8`);
   }

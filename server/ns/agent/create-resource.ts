@@ -68,7 +68,8 @@ export const createResourcePage = defineAgentPage({
       const r = decodeCreateResourceRequest(bodyOf(req, 'CreateResource'));
       const smaId = req.headers['x-sma-id'];
       if (typeof smaId === 'string' && smaId !== '') parseGuid(smaId, 'X-SMA-ID header');
-      const res = registerResource(ctx, req, r);
+      // One group commit for every registration of this event-loop turn; the answer follows the commit.
+      const res = await ctx.store.commit.run(() => registerResource(ctx, req, r));
       return reply.type('text/xml; charset=utf-8')
         .send(encodeCreateResourceResponse({ guid: res.guid, typeGuid: res.typeGuid, status: res.state }));
     });

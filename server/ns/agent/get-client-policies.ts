@@ -12,12 +12,13 @@ import { decodePolicyKey } from '../../../shared/protocol/policy-key.js';
 import { encodeSecuredPolicy } from '../../../shared/protocol/secured-policy.js';
 import type { NsContext } from '../context.js';
 import { NO_POLICIES, PolicyAnswers } from '../policies/answers.js';
+import { PlainAnswerBytes } from '../policies/answer-bytes.js';
 import { bodyOf } from './body.js';
 import { defineAgentPage } from './page.js';
 
 export const BINARY_TYPE = 'binary/octet-stream';
 
-function answer(ctx: NsContext, answers: PolicyAnswers, r: ClientPoliciesRequest, reply: FastifyReply, req: FastifyRequest) {
+function answer(ctx: NsContext, answers: PolicyAnswers, plain: PlainAnswerBytes, r: ClientPoliciesRequest, reply: FastifyReply, req: FastifyRequest) {
   const res = ctx.store.resources.get(r.guid);
   if (!res) throw smpError('UNKNOWN_RESOURCE', `resource {${r.guid}} is not registered on this NS; register with CreateResource.aspx first`, { agentGuid: r.guid });
   if (res.state === 'blocked') throw smpError('FORBIDDEN', `resource {${r.guid}} is blocked by the registration policy`, { agentGuid: r.guid });
@@ -31,18 +32,18 @@ function answer(ctx: NsContext, answers: PolicyAnswers, r: ClientPoliciesRequest
     req.log.debug({ agentGuid: res.guid, unchanged }, 'secured policies sent');
     return reply.type(BINARY_TYPE).send(encodeSecuredPolicy(payload, decodePolicyKey(res.policyKey)));
   }
-  const xml = wrapPoliciesResponse(frame, unchanged ? null : rendered.plain);
-  if (r.compress) return reply.type(BINARY_TYPE).send(labCompress(xml));
-  return reply.type('text/xml; charset=utf-8').send(xml);
+  if (r.compress) return reply.type(BINARY_TYPE).send(labCompress(wrapPoliciesResponse(frame, unchanged ? null : rendered.plain)));
+  return reply.type('text/xml; charset=utf-8').send(plain.bytes(rendered, res.guid, res.state, unchanged));
 }
 
 export const getClientPoliciesPage = defineAgentPage({
   name: 'GetClientPolicies.aspx',
   register(scope, ctx) {
     const answers = new PolicyAnswers(ctx.store.policies);
+    const plain = new PlainAnswerBytes(ctx.nsVersion);
     scope.get('/GetClientPolicies.aspx', async (req, reply) =>
-      answer(ctx, answers, decodeClientPoliciesQuery(req.query as Record<string, unknown>), reply, req));
+      answer(ctx, answers, plain, decodeClientPoliciesQuery(req.query as Record<string, unknown>), reply, req));
     scope.post('/GetClientPolicies.aspx', async (req, reply) =>
-      answer(ctx, answers, decodeClientPoliciesXml(bodyOf(req, 'GetClientPolicies')), reply, req));
+      answer(ctx, answers, plain, decodeClientPoliciesXml(bodyOf(req, 'GetClientPolicies')), reply, req));
   },
 });

@@ -1,10 +1,10 @@
 // Drains the event queues in the background, as the NS's event processing does after the router
-// has queued an NSE: each queued event is decoded again and marked processed (or failed with the
-// reason); a known sender's last-seen time moves. Never deletes an event.
-import { isSmpError } from '../../../shared/errors.js';
-import { decodeNse } from '../../../shared/protocol/nse.js';
+// has queued an NSE: intake has already decoded and validated the event, so processing marks it
+// processed (failed when its body cannot be read) and moves a known sender's last-seen time.
+// Never deletes an event; never decodes an NSE a second time. While there is a backlog
+// it drains in short slices back to back, so it keeps up with intake without starving requests.
 import type { NsContext } from '../context.js';
-import { EVENT_QUEUES } from '../store/events.js';
+import { EVENT_QUEUES, type EventMark } from '../store/events.js';
 
 export interface EventProcessor {
   /** Processes one round now (tests); returns how many events changed state. */
@@ -12,38 +12,57 @@ export interface EventProcessor {
   stop(): void;
 }
 
+/** Longest run of one processing slice before the event loop gets the thread back (ms). */
+const SLICE_MS = 4;
+
 export function startEventProcessor(ctx: NsContext): EventProcessor {
   const { events, resources } = ctx.store;
-  const limits = { maxBytes: ctx.limits.eventBodyLimit, maxDepth: ctx.limits.xmlMaxDepth, maxRows: 10_000_000, maxColumns: 512 };
+  /** One batch of every queue; returns how many events changed state. */
   const drain = (): number => {
     let changed = 0;
     for (const queue of EVENT_QUEUES) {
       const batch = events.nextQueued(queue, ctx.events.drainBatch);
       if (batch.length === 0) continue;
-      const updates = batch.map((e) => {
-        try {
-          const body = events.body(e.id);
-          if (body === undefined) return { id: e.id, queue, state: 'failed' as const, note: 'body missing' };
-          decodeNse(body, limits);
-          if (e.resourceGuid && resources.get(e.resourceGuid)) resources.touch(e.resourceGuid);
-          return { id: e.id, queue, state: 'processed' as const };
-        } catch (err) {
-          const note = isSmpError(err) ? err.message : 'processing failed';
-          ctx.log.warn({ eventId: e.id, queue, err }, 'event processing failed');
-          return { id: e.id, queue, state: 'failed' as const, note };
+      const updates = batch.map((e): EventMark => {
+        if (e.size === 0) {
+          ctx.log.warn({ eventId: e.id, queue }, 'event processing failed: empty body');
+          return { id: e.id, queue, state: 'failed', note: 'empty body' };
         }
+        if (e.resourceGuid && resources.get(e.resourceGuid)) resources.touch(e.resourceGuid);
+        return { id: e.id, queue, state: 'processed' };
       });
       changed += events.mark(updates);
     }
     return changed;
   };
-  const timer = ctx.events.drainIntervalMs > 0 ? setInterval(() => {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  /** Drains slice after slice while there is a backlog, yielding between slices; then waits for the interval. */
+  const run = (): void => {
+    timer = null;
+    if (stopped) return;
+    const until = performance.now() + SLICE_MS;
+    let more: boolean;
     try {
-      drain();
+      do more = drain() > 0; while (more && performance.now() < until);
     } catch (err) {
+      more = false;
       ctx.log.error({ err }, 'event drain failed');
     }
-  }, ctx.events.drainIntervalMs) : null;
-  timer?.unref();
-  return { drain, stop: () => timer && clearInterval(timer) };
+    if (stopped) return;
+    if (more) setImmediate(run);
+    else wait();
+  };
+  const wait = (): void => {
+    timer = setTimeout(run, ctx.events.drainIntervalMs);
+    timer.unref();
+  };
+  if (ctx.events.drainIntervalMs > 0) wait();
+  return {
+    drain,
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // holding the event has committed (WAL, synchronous=FULL). Events arriving close together share one
 // commit (group commit); a batch waits at most `eventBatchMs` or until `eventBatchMax` events.
 import type { Statement } from 'better-sqlite3';
-import { smpError } from '../../../shared/errors.js';
+import { isSmpError, smpError } from '../../../shared/errors.js';
 import type { Db } from './database.js';
 import { defineStoreModule, type StoreModuleContext } from './module.js';
 
@@ -40,19 +40,17 @@ const toEvent = (r: Row): StoredEvent => ({
   msgId: r.msg_id, resourceGuid: r.resource_guid, size: r.size, state: r.state, note: r.note,
 });
 
-interface Pending {
-  readonly event: NewEvent;
-  readonly receivedAt: number;
-  resolve(id: number): void;
-  reject(err: Error): void;
+export interface EventMark {
+  readonly id: number;
+  readonly queue: EventQueue;
+  readonly state: Exclude<EventState, 'queued'>;
+  readonly note?: string;
 }
 
 const COLUMNS = 'id, received_at, queue, page, client_ip, to_item, msg_id, resource_guid, size, state, note';
 
 export class EventTable {
   private readonly s: Record<string, Statement>;
-  private batch: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
   private readonly depths = new Map<EventQueue, number>(EVENT_QUEUES.map((q) => [q, 0]));
   private closed = false;
 
@@ -71,36 +69,16 @@ export class EventTable {
     for (const r of this.s['depths']!.all() as { queue: EventQueue; n: number }[]) this.depths.set(r.queue, r.n);
   }
 
-  /** Resolves with the event id once the event is committed to disk. */
-  append(event: NewEvent): Promise<number> {
-    if (this.closed) return Promise.reject(smpError('STORE', 'the event store is closed'));
+  /** Resolves with the event id once the event is committed to disk (group commit, see turn-commit.ts). */
+  async append(event: NewEvent): Promise<number> {
+    if (this.closed) throw smpError('STORE', 'the event store is closed');
     this.depths.set(event.queue, (this.depths.get(event.queue) ?? 0) + 1);
-    return new Promise<number>((resolve, reject) => {
-      this.batch.push({ event, receivedAt: this.ctx.now(), resolve, reject });
-      if (this.batch.length >= this.ctx.options.eventBatchMax) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.ctx.options.eventBatchMs);
-    });
-  }
-
-  /** Commits the waiting batch now (one transaction). */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const batch = this.batch;
-    if (batch.length === 0) return;
-    this.batch = [];
     try {
-      const ids = this.db.transaction(() => batch.map((p) => {
-        const e = p.event;
-        return Number(this.s['insert']!.run(p.receivedAt, e.queue, e.page, e.clientIp, e.to, e.msgId, e.resourceGuid,
-          e.body.length, e.body).lastInsertRowid);
-      }))();
-      batch.forEach((p, i) => p.resolve(ids[i]!));
+      return await this.ctx.commit.run(() => Number(this.s['insert']!.run(this.ctx.now(), event.queue, event.page, event.clientIp,
+        event.to, event.msgId, event.resourceGuid, event.body.length, event.body).lastInsertRowid));
     } catch (err) {
-      for (const p of batch) {
-        this.depths.set(p.event.queue, Math.max(0, (this.depths.get(p.event.queue) ?? 1) - 1));
-        p.reject(smpError('STORE', `event not stored: ${(err as Error).message}`, {}, err));
-      }
+      this.depths.set(event.queue, Math.max(0, (this.depths.get(event.queue) ?? 1) - 1));
+      throw isSmpError(err) ? err : smpError('STORE', `event not stored: ${(err as Error).message}`, {}, err);
     }
   }
 
@@ -122,8 +100,23 @@ export class EventTable {
     return (this.s['next']!.all(queue, limit) as Row[]).map(toEvent);
   }
 
-  /** Marks queued events done; returns how many changed. */
-  mark(updates: readonly { id: number; queue: EventQueue; state: Exclude<EventState, 'queued'>; note?: string }[]): number {
+  /**
+   * Marks queued events done; returns how many changed. The marks are not acknowledged writes (a
+   * crash before the next fsync only means those events are processed again), so this commit does
+   * not wait for the disk: the next event commit (synchronous=FULL) makes it durable with it.
+   */
+  mark(updates: readonly EventMark[]): number {
+    this.ctx.commit.beforeSyncWrite();
+    const lazy = this.ctx.kind === 'sqlite';
+    if (lazy) this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.markAll(updates);
+    } finally {
+      if (lazy) this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private markAll(updates: readonly EventMark[]): number {
     let changed = 0;
     this.db.transaction(() => {
       for (const u of updates) {
@@ -145,7 +138,6 @@ export class EventTable {
   }
 
   async close(): Promise<void> {
-    this.flush();
     this.closed = true;
   }
 }

@@ -4,6 +4,7 @@
 import { openDatabase, type Db, type StoreKind } from './database.js';
 import { DEFAULT_STORE_TUNING, type Closable, type StoreModuleContext, type StoreTuning } from './module.js';
 import { STORE_MODULES } from './modules.js';
+import { TurnCommit } from './turn-commit.js';
 
 export type { StoreKind } from './database.js';
 export type { StoreTuning } from './module.js';
@@ -17,6 +18,8 @@ export type NsStore = StoreTables & {
   /** Database file, or `:memory:`. */
   readonly path: string;
   readonly db: Db;
+  /** Group commit of acknowledged writes (see turn-commit.ts). */
+  readonly commit: TurnCommit;
   close(): Promise<void>;
 };
 
@@ -29,9 +32,10 @@ export interface StoreOptions {
 
 export function openStore(opts: StoreOptions): NsStore {
   const { db, path } = openDatabase(opts);
-  const ctx: StoreModuleContext = {
-    kind: opts.kind, now: opts.now ?? Date.now, options: { ...DEFAULT_STORE_TUNING, ...opts.tuning },
-  };
+  const options = { ...DEFAULT_STORE_TUNING, ...opts.tuning };
+  const commit = new TurnCommit(db, { delayMs: options.eventBatchMs, maxWrites: options.eventBatchMax,
+    walPath: opts.kind === 'sqlite' ? `${path}-wal` : null });
+  const ctx: StoreModuleContext = { kind: opts.kind, now: opts.now ?? Date.now, options, commit };
   const tables: Record<string, unknown> = {};
   try {
     for (const [key, mod] of Object.entries(STORE_MODULES)) {
@@ -47,7 +51,8 @@ export function openStore(opts: StoreOptions): NsStore {
     if (closed) return;
     closed = true;
     for (const t of Object.values(tables)) await (t as Closable).close?.();
+    await commit.close();
     db.close();
   };
-  return { ...(tables as StoreTables), kind: opts.kind, path, db, close };
+  return { ...(tables as StoreTables), kind: opts.kind, path, db, commit, close };
 }

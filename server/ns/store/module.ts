@@ -2,6 +2,7 @@
 // its schema and a typed repository over one shared database. Modules never reach into another
 // module's tables; they meet through GUIDs.
 import type { Db, StoreKind } from './database.js';
+import type { TurnCommit } from './turn-commit.js';
 
 export interface StoreModuleContext {
   readonly kind: StoreKind;
@@ -9,16 +10,18 @@ export interface StoreModuleContext {
   readonly now: () => number;
   /** Store options some modules read (e.g. the event batch window). */
   readonly options: StoreTuning;
+  /** Group commit of acknowledged writes; every write outside commit.run() calls commit.beforeSyncWrite() first. */
+  readonly commit: TurnCommit;
 }
 
 export interface StoreTuning {
-  /** Longest time an acknowledged-to-be event waits for its group commit (ms). */
+  /** Extra time an event waits for others to share its group commit (ms); 0: commit after the current event-loop turn. */
   readonly eventBatchMs: number;
   /** Largest number of events written in one commit. */
   readonly eventBatchMax: number;
 }
 
-export const DEFAULT_STORE_TUNING: StoreTuning = { eventBatchMs: 2, eventBatchMax: 256 };
+export const DEFAULT_STORE_TUNING: StoreTuning = { eventBatchMs: 0, eventBatchMax: 1024 };
 
 export interface StoreModule<T> {
   readonly name: string;

@@ -3,7 +3,7 @@
 // loaded at open; every write goes to SQLite first. Never touches package files on disk.
 import { smpError } from '../../../shared/errors.js';
 import type { Db } from './database.js';
-import { defineStoreModule } from './module.js';
+import { defineStoreModule, type StoreModuleContext } from './module.js';
 
 export interface PackageFile {
   readonly name: string;
@@ -37,7 +37,7 @@ export class PackageStore {
   private readonly db: Db;
   private readonly packages = new Map<string, PackageRecord>();
 
-  constructor(db: Db) {
+  constructor(db: Db, private readonly ctx: StoreModuleContext) {
     this.db = db;
     for (const row of db.prepare('SELECT * FROM packages').all() as PackageRow[]) this.packages.set(row.guid, fromRow(row));
   }
@@ -55,6 +55,7 @@ export class PackageStore {
    * bumps the version whenever package content changes); otherwise the stored version is kept.
    */
   put(pkg: Omit<PackageRecord, 'version'> & { version?: number }): PackageRecord {
+    this.ctx.commit.beforeSyncWrite();
     const prior = this.packages.get(pkg.guid);
     const sameFiles = prior !== undefined && JSON.stringify(prior.files) === JSON.stringify(pkg.files);
     const version = pkg.version ?? (prior === undefined ? 1 : sameFiles ? prior.version : prior.version + 1);
@@ -75,6 +76,7 @@ export class PackageStore {
   }
 
   putClientCertificate(resourceGuid: string, serial: string, pem: string): void {
+    this.ctx.commit.beforeSyncWrite();
     this.db.prepare(`INSERT INTO client_certificates (resource_guid, serial, pem, issued) VALUES (?, ?, ?, ?)
       ON CONFLICT(resource_guid) DO UPDATE SET serial=excluded.serial, pem=excluded.pem, issued=excluded.issued`)
       .run(resourceGuid, serial, pem, new Date().toISOString());
@@ -103,5 +105,5 @@ export const packagesModule = defineStoreModule({
     `CREATE TABLE IF NOT EXISTS client_certificates (
       resource_guid TEXT PRIMARY KEY, serial TEXT NOT NULL, pem TEXT NOT NULL, issued TEXT NOT NULL)`,
   ],
-  open: (db) => new PackageStore(db),
+  open: (db, ctx) => new PackageStore(db, ctx),
 });

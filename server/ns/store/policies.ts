@@ -62,6 +62,7 @@ export class PolicyTable {
   }
 
   put(p: PolicyInput): Policy {
+    this.ctx.commit.beforeSyncWrite();
     this.s['upsert']!.run({ guid: p.guid, name: p.name, enabled: p.enabled ? 1 : 0, agentClsid: p.agentClsid,
       content: JSON.stringify(p.content), now: this.ctx.now() });
     this.changed();
@@ -69,6 +70,7 @@ export class PolicyTable {
   }
 
   remove(guid: string): boolean {
+    this.ctx.commit.beforeSyncWrite();
     const gone = this.s['remove']!.run(guid).changes === 1;
     if (gone) this.changed();
     return gone;

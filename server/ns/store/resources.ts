@@ -47,12 +47,17 @@ const toResource = (r: Row): Resource => ({
 /** Keys compare case-insensitively for names, exactly for the hardware hash. */
 export const normalizeKey = (k: ResourceKey): string => (k.type === 'uniqueid' ? k.value : k.value.toLowerCase());
 
+/** Resources kept in memory for check-ins (write-through: every write drops the entry). */
+const CACHE_MAX = 50_000;
+
 export class ResourceTable {
   private readonly s: Record<string, Statement>;
+  private readonly cache = new Map<string, Resource>();
   private seen = new Map<string, number>();
   private seenTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db, private readonly ctx: StoreModuleContext) {
+    ctx.commit.onRollback(() => this.cache.clear());
     this.s = {
       get: db.prepare('SELECT * FROM resources WHERE guid = ?'),
       byKey: db.prepare('SELECT guid FROM resource_keys WHERE type = ? AND value = ?'),
@@ -73,10 +78,16 @@ export class ResourceTable {
   }
 
   get(guid: string): Resource | undefined {
-    const row = this.s['get']!.get(guid) as Row | undefined;
-    if (!row) return undefined;
+    let r = this.cache.get(guid);
+    if (r === undefined) {
+      const row = this.s['get']!.get(guid) as Row | undefined;
+      if (!row) return undefined;
+      r = toResource(row);
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(guid, r);
+    }
     const seen = this.seen.get(guid);
-    return toResource(seen === undefined ? row : { ...row, last_seen_at: seen });
+    return seen === undefined ? r : { ...r, lastSeenAt: seen };
   }
 
   /** GUID of the first resource owning any of the keys, in the order given. */
@@ -89,7 +100,9 @@ export class ResourceTable {
   }
 
   create(r: NewResource, keys: readonly ResourceKey[]): Resource {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
+    this.cache.delete(r.guid);
     this.db.transaction(() => {
       this.s['insert']!.run({ ...r, now });
       for (const k of keys) this.s['key']!.run(k.type, normalizeKey(k), r.guid);
@@ -99,7 +112,9 @@ export class ResourceTable {
 
   /** Records names and keys seen at a later registration of the same computer. */
   updateIdentity(guid: string, id: Pick<NewResource, 'name' | 'domain' | 'fqdn' | 'uniqueId'>, keys: readonly ResourceKey[]): void {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
+    this.cache.delete(guid);
     this.db.transaction(() => {
       this.s['names']!.run(id.name, id.domain, id.fqdn, id.uniqueId, now, guid);
       for (const k of keys) this.s['key']!.run(k.type, normalizeKey(k), guid);
@@ -120,11 +135,16 @@ export class ResourceTable {
     if (this.seenTimer) clearTimeout(this.seenTimer);
     this.seenTimer = null;
     if (this.seen.size === 0 || !this.db.open) return;
+    this.ctx.commit.beforeSyncWrite();
     const seen = this.seen;
     this.seen = new Map();
     this.db.transaction(() => {
       for (const [guid, at] of seen) this.s['seen']!.run(at, guid);
     })();
+    for (const [guid, at] of seen) {
+      const cached = this.cache.get(guid);
+      if (cached !== undefined) this.cache.set(guid, { ...cached, lastSeenAt: at });
+    }
   }
 
   async close(): Promise<void> {
@@ -132,15 +152,21 @@ export class ResourceTable {
   }
 
   setState(guid: string, state: RegistrationState): boolean {
+    this.ctx.commit.beforeSyncWrite();
+    this.cache.delete(guid);
     return this.s['state']!.run(state, this.ctx.now(), guid).changes === 1;
   }
 
   setPolicyKey(guid: string, policyKey: string): boolean {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
+    this.cache.delete(guid);
     return this.s['rekey']!.run(policyKey, now, now, guid).changes === 1;
   }
 
   setPendingPolicyKey(guid: string, policyKey: string | null): boolean {
+    this.ctx.commit.beforeSyncWrite();
+    this.cache.delete(guid);
     return this.s['pending']!.run(policyKey, this.ctx.now(), guid).changes === 1;
   }
 

@@ -73,6 +73,7 @@ export class TaskRepository {
   }
 
   create(t: NewTask): StoredTask {
+    this.ctx.commit.beforeSyncWrite();
     this.s['insert']!.run({ ...t, targets: t.targets === null ? null : JSON.stringify(t.targets), now: this.ctx.now() });
     return this.get(t.id)!;
   }
@@ -96,6 +97,7 @@ export class TaskRepository {
 
   /** Records a batch of statuses in one transaction (durable before the caller answers). */
   recordStatuses(tsGuid: string | null, batch: readonly StatusDoc[]): number {
+    this.ctx.commit.beforeSyncWrite();
     const now = this.ctx.now();
     let known = 0;
     this.db.transaction(() => {
@@ -123,6 +125,7 @@ export class TaskRepository {
   }
 
   upsertTaskServer(ts: TaskServerDoc): void {
+    this.ctx.commit.beforeSyncWrite();
     this.s['tsUpsert']!.run({ ...ts, now: this.ctx.now() });
   }
 

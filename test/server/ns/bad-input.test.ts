@@ -50,6 +50,7 @@ t.test('each bad input gets a 4xx with a reason, and the next good request is an
     ['bad policyKey', '/Altiris/NS/Agent/CreateResource.aspx', { headers: XML, body: '<resource name="x" policyKey="AAAA"/>' }, 400, /SMP_ERR_CRYPTO/],
     ['unknown GUID', `/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid={${G}}`, {}, 404, /SMP_ERR_UNKNOWN_RESOURCE.*not registered/],
     ['bad GUID', '/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid=%7Bnope%7D', {}, 400, /SMP_ERR_BAD_GUID/],
+    ['bad percent-encoding in the path', '/Altiris/NS/Agent/Get%ZZClientPolicies.aspx', {}, 400, /^<error code="SMP_ERR_BAD_INPUT" status="400">/],
     ['bad X-SMA-ID', '/Altiris/NS/Agent/CreateResource.aspx', { headers: { ...XML, 'x-sma-id': 'zzz' }, body: `<resource name="x" policyKey="${key.policyKey}"/>` }, 400, /X-SMA-ID/],
     ['bad UTF-8', '/Altiris/NS/Agent/PostEvent.aspx', { headers: XML, body: Buffer.from([0x3c, 0x6d, 0xff, 0xfe, 0x3e]) }, 400, /not valid UTF-8/],
     ['bad compression', '/Altiris/NS/Agent/PostEvent.aspx', { headers: { 'content-type': 'binary/octet-stream' }, body: Buffer.concat([Buffer.from('SLZ1\0\0\0\x10'), Buffer.from('nonsense')]) }, 400, /SMP_ERR_BAD_FRAME/],
