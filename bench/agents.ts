@@ -2,7 +2,8 @@
 // (bench/ns-target.ts), the fleet in this one. Scenarios: tickle (10,000 agents tickled over TCP, all
 // checked in again), wake (multicast wake reaching 100,000 sleeping agents), open (open model vs
 // autocannon against GetClientPolicies, same connection count), fleet (100,000 agents registered and
-// checking in; resident memory per agent). Prints one JSON line per scenario with the figures.
+// checking in through the real CLI; resident memory per agent) and regrate (--reg-rate 1000 from one
+// process), both in agents-scale.ts. Prints one JSON line per scenario with the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { Command } from '../shared/protocol/tickle.js';
 import { sendTickles } from '../server/ns/tickle/tcp-sender.js';
 import { sendMulticastTickle } from '../server/ns/tickle/udp-sender.js';
 import { clientPoliciesBody } from '../agent/lifecycle/messages.js';
+import { fleet, regrate } from './agents-scale.js';
 
 const work = mkdtempSync(join(tmpdir(), 'smp-bench-agents-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,24 +103,7 @@ async function open(): Promise<object> {
   return { scenario: 'open', connections: conns, autocannonRps: Math.round(acRps), openModelRps: Math.round(rps), ratio: +(rps / acRps).toFixed(3), target: '>= 0.9', pass: rps / acRps >= 0.9 };
 }
 
-async function fleet(): Promise<object> {
-  const n = Number(process.env['BENCH_FLEET'] ?? 100_000);
-  const ns = await startNs();
-  global.gc?.();
-  const rss0 = process.memoryUsage().rss;
-  const f = await startFleet(opts(ns.url, { count: n, concurrency: 2000, intervalMs: 120_000 }));
-  const regS = await registered(f, n, 1_800_000);
-  await sleep(3000);
-  global.gc?.();
-  const rss = process.memoryUsage().rss;
-  const checkins = Array.from(f.engine.checkins).reduce((a, b) => a + b, 0);
-  await f.stop();
-  await ns.stop();
-  return { scenario: 'fleet', agents: n, registerSeconds: +regS.toFixed(1), registrationsPerSecond: Math.round(n / regS), checkins,
-    rssMiB: Math.round(rss / 2 ** 20), bytesPerAgent: Math.round((rss - rss0) / n), target: '<= 2048 B/agent', pass: (rss - rss0) / n <= 2048 };
-}
-
-const SCENARIOS: Record<string, () => Promise<object>> = { wake, tickle, open, fleet };
+const SCENARIOS: Record<string, () => Promise<object>> = { wake, tickle, open, fleet, regrate };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ['wake', 'tickle', 'open', 'fleet'];
 try {
   for (const name of chosen) {

@@ -45,6 +45,10 @@ export interface FleetEngineOptions {
   readonly requestTimeoutMs?: number;
   /** Open model: check-ins per second from a generator instead of the agents' intervals. */
   readonly rate?: number;
+  /** Registrations (CreateResource) per second at most; agents over the cap wait for their slot. */
+  readonly registrationRate?: number;
+  /** Idle keep-alive sockets kept open at most (see FleetHttpClient). */
+  readonly idleSockets?: number;
   readonly random?: () => number;
 }
 
@@ -74,6 +78,10 @@ export class FleetEngine implements InboundSink {
   private stopped = false;
   private openTimer: NodeJS.Timeout | null = null;
   private readonly idle: Array<() => void> = [];
+  /** 1 while an agent waits for the registration slot it was given (registration-rate cap). */
+  private readonly regPaced: Uint8Array;
+  private readonly regGapMs: number;
+  private regNextAt = 0;
 
   constructor(opts: FleetEngineOptions) {
     this.opts = opts;
@@ -90,7 +98,10 @@ export class FleetEngine implements InboundSink {
     this.holdings = opts.delivery === false ? null : new PackageHoldings(n);
     this.queue = new Int32Array(Math.max(1, n));
     this.schedule = new FleetSchedule(Math.max(1, n), (i, at) => this.due(i, at));
-    this.http = new FleetHttpClient({ base: opts.ns, ...(opts.ca ? { ca: opts.ca } : {}), insecure: opts.insecure ?? false, timeoutMs: opts.requestTimeoutMs ?? 30_000 });
+    this.regGapMs = opts.registrationRate ? 1000 / opts.registrationRate : 0;
+    this.regPaced = new Uint8Array(this.regGapMs > 0 ? n : 0);
+    this.http = new FleetHttpClient({ base: opts.ns, ...(opts.ca ? { ca: opts.ca } : {}), insecure: opts.insecure ?? false, timeoutMs: opts.requestTimeoutMs ?? 30_000,
+      ...(opts.idleSockets !== undefined ? { idleSockets: opts.idleSockets } : {}) });
     const asleep = Math.floor((opts.asleep ?? 0) * n);
     for (let k = 0; k < asleep; k++) this.flags[k]! &= ~Flag.AWAKE;
   }
@@ -134,6 +145,7 @@ export class FleetEngine implements InboundSink {
     if (commands & Command.POWER_OFF) {
       this.flags[k]! &= ~(Flag.AWAKE | Flag.WANT_CONFIG | Flag.WANT_INVENTORY);
       this.schedule.cancel(k);
+      if (this.regPaced.length) this.regPaced[k] = 0;
       return;
     }
     if (commands & Command.SEND_BASIC_INVENTORY) this.flags[k]! |= Flag.WANT_INVENTORY;
@@ -165,12 +177,28 @@ export class FleetEngine implements InboundSink {
   private due(k: number, at: number): void {
     if (this.stopped || !this.isAwake(k)) return;
     this.opts.stats.recordLag((performance.now() - at) * 1000);
+    if (this.regGapMs > 0 && this.next[k] === Step.REGISTER && this.paceRegistration(k)) return;
     if (this.inflight >= (this.opts.concurrency ?? 2000)) {
       this.flags[k]! |= Flag.QUEUED;
       this.queue[(this.qHead + this.qLen++) % this.queue.length] = k;
       return;
     }
     void this.run(k, performance.now());
+  }
+
+  /** True when the agent was moved to a later registration slot (one slot every 1000/rate ms). */
+  private paceRegistration(k: number): boolean {
+    if (this.regPaced[k]) {
+      this.regPaced[k] = 0; // this is its slot
+      return false;
+    }
+    const now = performance.now();
+    const slot = Math.max(this.regNextAt, now);
+    this.regNextAt = slot + this.regGapMs;
+    if (slot <= now) return false;
+    this.regPaced[k] = 1;
+    this.schedule.at(k, slot);
+    return true;
   }
 
   private pump(): void {

@@ -1,8 +1,10 @@
 // The fleet's HTTP(S) client: one keep-alive agent per scheme shared by every simulated agent; sockets
 // are pooled per source address, so each simulated agent keeps its own connection and TLS session
-// (resumed from the shared session cache). Bounded response bodies and a deadline per request;
-// package files are streamed to a callback, never buffered. Failures come back classified by kind,
-// never thrown past the caller.
+// (resumed from the shared session cache). Idle connections are kept only within a budget
+// (`idleSockets`): an agent between check-ins holds no socket once the budget is spent, so the
+// descriptor count stays bounded whatever the fleet size. Bounded response bodies and a deadline per
+// request; package files are streamed to a callback, never buffered. Failures come back classified by
+// kind, never thrown past the caller.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { outcomeOfError, outcomeOfStatus, type Outcome } from '../load/outcome.js';
@@ -16,6 +18,8 @@ export interface HttpClientOptions {
   readonly timeoutMs?: number;
   /** Idle keep-alive sockets are closed after this (ms). */
   readonly idleMs?: number;
+  /** Idle keep-alive sockets kept open at most, across the fleet (default 1000; 0 closes every socket after its request). */
+  readonly idleSockets?: number;
   /** Largest response body kept (bytes); longer bodies are counted and dropped. */
   readonly maxBody?: number;
 }
@@ -27,6 +31,52 @@ export interface HttpResult {
   readonly headers: IncomingMessage['headers'];
   /** Response bytes received (also when the body was not kept). */
   readonly bytes: number;
+}
+
+export const DEFAULT_IDLE_SOCKETS = 1000;
+
+interface PoolingAgent {
+  keepSocketAlive(socket: unknown): boolean;
+  reuseSocket(socket: unknown, req: unknown): void;
+  removeSocket(socket: unknown, options: unknown): void;
+}
+/** 1: handed to the free pool (Node calls removeSocket once right after), 2: idle in the pool. */
+const kIdle = Symbol('smp-lab idle socket');
+type Marked = { [kIdle]?: 0 | 1 | 2 };
+
+/**
+ * An http(s).Agent that keeps a finished request's socket for reuse only while fewer than `budget`
+ * sockets are idle in total; beyond that the socket is closed, so idle agents cost no descriptor.
+ * The idle count is kept exactly by following the three ways a socket enters or leaves the pool.
+ */
+function budgeted<C extends typeof HttpAgent>(Base: C, budget: number): C {
+  const B = Base as unknown as new (...args: unknown[]) => PoolingAgent;
+  class Budgeted extends B {
+    idle = 0;
+    override keepSocketAlive(socket: unknown): boolean {
+      if (this.idle >= budget || !super.keepSocketAlive(socket)) return false;
+      this.idle += 1;
+      (socket as Marked)[kIdle] = 1;
+      return true;
+    }
+    override reuseSocket(socket: unknown, req: unknown): void {
+      this.leave(socket as Marked);
+      super.reuseSocket(socket, req);
+    }
+    override removeSocket(socket: unknown, options: unknown): void {
+      const m = socket as Marked;
+      if (m[kIdle] === 1) m[kIdle] = 2; // the move from the busy list into the free pool
+      else this.leave(m);
+      super.removeSocket(socket, options);
+    }
+    private leave(m: Marked): void {
+      if (m[kIdle]) {
+        m[kIdle] = 0;
+        this.idle -= 1;
+      }
+    }
+  }
+  return Budgeted as unknown as C;
 }
 
 /** Answer of a streamed GET: the body went to the callback, only its size is kept. */
@@ -57,9 +107,10 @@ export class FleetHttpClient {
   private makeAgent(secure: boolean): HttpAgent | HttpsAgent {
     const o = this.opts;
     const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 65_536, timeout: o.idleMs ?? 15_000, scheduling: 'lifo' as const };
+    const budget = o.idleSockets ?? DEFAULT_IDLE_SOCKETS;
     return secure
-      ? new HttpsAgent({ ...common, maxCachedSessions: 100_000, ...(o.ca ? { ca: o.ca } : {}), rejectUnauthorized: !o.insecure })
-      : new HttpAgent(common);
+      ? new (budgeted(HttpsAgent, budget))({ ...common, maxCachedSessions: 100_000, ...(o.ca ? { ca: o.ca } : {}), rejectUnauthorized: !o.insecure })
+      : new (budgeted(HttpAgent, budget))(common);
   }
 
   private agentFor(secure: boolean): HttpAgent | HttpsAgent {
@@ -150,6 +201,12 @@ export class FleetHttpClient {
       req.on('error', (err: NodeJS.ErrnoException) => fail(outcomeOfError(err)));
       req.end(body);
     });
+  }
+
+  /** Idle keep-alive sockets open now (within the budget). */
+  get idleSockets(): number {
+    const idle = (a: HttpAgent | HttpsAgent | null): number => (a as unknown as { idle?: number } | null)?.idle ?? 0;
+    return idle(this.agent) + idle(this.other);
   }
 
   close(): void {

@@ -4,8 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { smpError } from '../../shared/errors.js';
 
+/** What the endpoint serves: a prom-client Registry, or anything that renders the same text. */
+export type MetricsSource = Pick<Registry, 'metrics' | 'contentType'>;
+
 export interface MetricsServerOptions {
-  readonly registry: Registry;
+  readonly registry: MetricsSource;
   /** 0 = an ephemeral port. */
   readonly port: number;
   readonly host?: string;

@@ -38,7 +38,7 @@ export function createLoadMetrics(o: LoadMetricsOptions): LoadMetrics {
   });
   const stats = o.stats;
   new Gauge({ name: `${p}_generator_lag_p99_seconds`, help: 'p99 of how late the generator itself sent requests (its own lag behind schedule)',
-    registers: [registry], collect() { this.set(stats.lag.totalCount ? stats.lag.getValueAtPercentile(99) / 1e6 : 0); } });
+    registers: [registry], aggregator: 'max', collect() { this.set(stats.lag.totalCount ? stats.lag.getValueAtPercentile(99) / 1e6 : 0); } });
   new Gauge({ name: `${p}_dropped_sends_total`, help: 'Open-model sends dropped because the bounded queue was full',
     registers: [registry], collect() { this.set(stats.dropped); } });
   new Counter({ name: `${p}_received_bytes_total`, help: 'Response body bytes received (package downloads, snapshots, answers) by endpoint',

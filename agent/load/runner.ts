@@ -43,6 +43,10 @@ export interface FleetRunOptions {
   readonly delivery?: boolean;
   readonly asleep: number;
   readonly rate?: number;
+  /** Registrations per second at most, for this process. */
+  readonly registrationRate?: number;
+  /** Idle keep-alive sockets kept open at most, for this process (default 1000). */
+  readonly idleSockets?: number;
   readonly requestTimeoutMs: number;
   readonly metricsPort?: number;
   readonly metricsHost?: string;
@@ -73,6 +77,7 @@ export async function startFleet(o: FleetRunOptions): Promise<RunningFleet> {
     trustedServer: o.trustedServer, keys, stats, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
     accelerate: o.accelerate, jitter: o.jitter, rampMs: o.rampMs, concurrency: o.concurrency, sourceAddress: o.sourceAddress,
     install: o.install, delivery: o.delivery ?? true, asleep: o.asleep, requestTimeoutMs: o.requestTimeoutMs, ...(o.rate ? { rate: o.rate } : {}),
+    ...(o.registrationRate ? { registrationRate: o.registrationRate } : {}), ...(o.idleSockets !== undefined ? { idleSockets: o.idleSockets } : {}),
   });
   const inbound = new InboundCounters();
   const closers: Array<() => Promise<void>> = [];

@@ -126,11 +126,12 @@ export function decodeShard(text: string, name = 'shard file'): { file: ShardFil
   return { file: f, lag: decodeHistogram(f.lag, 'lag', name), cells };
 }
 
-/** One recorder holding the sum of the given shard files (texts with their names). */
-export function mergeShards(shards: ReadonlyArray<{ name: string; text: string }>): LoadStats {
+/** One recorder holding the sum of the given shard files (texts with their names); `clock` for a live merge. */
+export function mergeShards(shards: ReadonlyArray<{ name: string; text: string }>, clock?: () => number): LoadStats {
   const decoded = shards.map((s) => decodeShard(s.text, s.name));
   const start = decoded.length ? Math.min(...decoded.map((d) => d.file.startedAt)) : Date.now();
-  const stats = new LoadStats({ clock: () => start });
+  // A finished merge is frozen at its start; a live one (`clock` given) keeps the wall clock for elapsed time.
+  const stats = new LoadStats({ clock: clock ?? (() => start) });
   stats.startedAt = start;
   stats.series.startMs = start;
   for (const d of decoded) {

@@ -8,6 +8,7 @@ import { defineVerb, type VerbContext } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
 import type { ConfigOf } from '../../shared/config.js';
+import type { FleetRunOptions } from '../../agent/load/runner.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS,
@@ -35,10 +36,9 @@ type Ports = import('../../shared/ports.js').PortMap;
 export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, ctx: VerbContext,
   hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void } = {}, caPem?: Buffer): Promise<number> {
   const { startFleet } = await import('../../agent/load/runner.js');
-  const { resolveShard } = await import('../../agent/fleet/shard.js');
-  const { finishLoadRun } = await import('../../agent/load/finish.js');
-  const { summaryLine } = await import('../../agent/load/report.js');
-  const { showProgress } = await import('../../agent/load/progress.js');
+  const { resolveShard, sliceOf } = await import('../../agent/fleet/shard.js');
+  const { planWorkers } = await import('../../agent/load/fd-limit.js');
+  const { showProgress, progressOfFleet } = await import('../../agent/load/progress.js');
   const shard = resolveShard(config.shard, { index: ctx.env['JOB_COMPLETION_INDEX'], count: ctx.env['JOB_COMPLETION_COUNT'] });
   let ca: Buffer | undefined = caPem;
   if (config.ca !== undefined) {
@@ -46,7 +46,7 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   }
   const host = new URL(ns).hostname;
   const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-  const fleet = await startFleet({
+  const run: FleetRunOptions = {
     ns, seed: config.seed, count: config.count, ipBase: config.ipBase, shard, trustedServer: config.trustedServer,
     tickleHost: config.tickleHost, ticklePort: ports.port('ns-tickle'), wakePort: ports.port('ns-multicast'),
     wakeGroup: ports.flow('ns-multicast').group ?? '224.0.255.135', interfaceAddress: config.interface, noListen: config.noListen,
@@ -56,24 +56,49 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
     sourceAddress: config.sourceAddress === 'on' || (config.sourceAddress === 'auto' && loopbackNs), install: config.install,
     delivery: !config.noDelivery,
     asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
+    ...(config.regRate !== undefined ? { registrationRate: config.regRate } : {}), idleSockets: config.idleSockets,
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
-  });
+  };
+  const mine = sliceOf(Math.min(config.count, 1_000_000), shard);
+  const plan = planWorkers(config.workers, { agents: mine.end - mine.start, concurrency: config.concurrency, idleSockets: config.idleSockets });
+  if (plan.warning) ctx.stderr.write(`smp-lab agents: warning: ${plan.warning}\n`);
+  const processes = `${plan.workers} ${plan.workers === 1 ? 'process' : 'worker processes'} (${plan.reason})`;
+  if (plan.workers > 1) {
+    const { runWorkerAgents } = await import('./agents-workers.js');
+    return runWorkerAgents(config, run, plan.workers, processes, ctx);
+  }
+  const fleet = await startFleet(run);
   const reportDir = config.reportDir;
   ctx.stdout.write(`agents ready: ${fleet.slice.end - fleet.slice.start} agents (fleet ${config.count}, shard ${shard.index}/${shard.count}, `
-    + `${fleet.ids.ip(fleet.slice.start)}..${fleet.ids.ip(Math.max(fleet.slice.start, fleet.slice.end - 1))}) -> ${ns}; `
+    + `${fleet.ids.ip(fleet.slice.start)}..${fleet.ids.ip(Math.max(fleet.slice.start, fleet.slice.end - 1))}) -> ${ns}; ${processes}; `
     + `tickle tcp ${fleet.ticklePort ?? 'off'}, wake udp ${fleet.wakePort ?? 'off'}${fleet.metricsPort !== null ? `, metrics http://127.0.0.1:${fleet.metricsPort}/metrics` : ''}; `
     + `keys ${fleet.keys.path ?? 'in memory'}${fleet.keys.generated ? ` (${fleet.keys.generated} generated)` : ''}; reports -> ${reportDir}\n`);
   hooks.onStarted?.(fleet);
-  const stopProgress = config.progress === 'none' ? () => {} : showProgress(fleet, { out: ctx.stderr, plain: config.progress === 'plain' });
-  await new Promise<void>((resolve) => {
-    const timer = config.duration !== undefined && config.duration > 0 ? setTimeout(resolve, config.duration) : null;
-    ctx.signal.addEventListener('abort', () => { if (timer) clearTimeout(timer); resolve(); }, { once: true });
-    if (ctx.signal.aborted) resolve();
-  });
+  const stopProgress = config.progress === 'none' ? () => {} : showProgress(progressOfFleet(fleet), { out: ctx.stderr, plain: config.progress === 'plain' });
+  await runUntilDone(config.duration, ctx.signal);
   stopProgress();
   const stats = await fleet.stop();
+  return finishAgents(config, stats, shard, ctx, ctx.signal.aborted);
+}
+
+/** Resolves after `duration` ms (when set), on the abort signal, or on `stopEarly`. */
+export function runUntilDone(duration: number | undefined, signal: AbortSignal, stopEarly?: Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = duration !== undefined && duration > 0 ? setTimeout(resolve, duration) : null;
+    const done = (): void => { if (timer) clearTimeout(timer); resolve(); };
+    signal.addEventListener('abort', done, { once: true });
+    void stopEarly?.then(done);
+    if (signal.aborted) done();
+  });
+}
+
+/** Writes the report (also after Ctrl-C or a failure), prints the summary, judges the thresholds. */
+export async function finishAgents(config: AgentsConfig, stats: import('../../agent/load/stats.js').LoadStats, shard: { index: number; count: number },
+  ctx: VerbContext, aborted: boolean): Promise<number> {
+  const { finishLoadRun } = await import('../../agent/load/finish.js');
+  const { summaryLine } = await import('../../agent/load/report.js');
   const name = shard.count > 1 ? `shard-${shard.index}-of-${shard.count}` : 'report';
-  const { report, files, exitCode } = finishLoadRun({ stats, dir: reportDir, name, aborted: ctx.signal.aborted,
+  const { report, files, exitCode } = finishLoadRun({ stats, dir: config.reportDir, name, aborted,
     thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
   ctx.stdout.write(`${summaryLine(report)}\nreport: ${files.json} ${files.html} ${files.shard}\n`);
   if (!report.thresholds.passed) {
