@@ -22,7 +22,6 @@ export function startCheckpointer(db: Db, path: string, intervalMs: number, log?
     log?.warn({ why }, 'WAL checkpoint worker failed; the NS connection checkpoints by itself again');
   };
   const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path, intervalMs } });
-  worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   worker.on('message', (m: { type: string; message?: string }) => {
     if (m.type === 'checkpoint') runs += 1;
@@ -32,6 +31,7 @@ export function startCheckpointer(db: Db, path: string, intervalMs: number, log?
   worker.on('exit', (code) => {
     if (!stopped) fallBack(`worker exited with ${code}`);
   });
+  worker.unref(); // after the listeners: adding a 'message' listener refs the worker's port again
   return {
     runs: () => runs,
     stop: async () => {
