@@ -113,6 +113,20 @@ t.test('ts --workers 2: spread, fan-out, cap across workers, HTTPS, GetTaskItems
   const counts = attrs((await run('curl', ['-sS', `http://127.0.0.1:${http}/Altiris/ClientTaskServer/GetComputerCount.aspx`])).stdout);
   t.same([counts['registered'], counts['max']], [String(CAP), String(CAP)], 'GetComputerCount answers for the whole TS');
 
+  // A second link of the same agent replaces the first, whichever workers the two landed in.
+  const registered = guid(100 + outcomes.findIndex(([st]) => st === 200));
+  const first = await rawPeer(TASK_CHANNEL, channel!);
+  first.write(encodeChannelMessage({ type: 'hello', guid: registered, name: 'TWICE' }));
+  await first.waitFrame(MSG.ACK);
+  const second = await rawPeer(TASK_CHANNEL, channel!);
+  second.write(encodeChannelMessage({ type: 'hello', guid: registered, name: 'TWICE' }));
+  await second.waitFrame(MSG.ACK);
+  await first.waitClosed(5000);
+  const replaced = first.frames.find((f) => f.type === MSG.ERROR);
+  const rm = replaced ? decodeChannelMessage(replaced) : undefined;
+  t.equal(rm?.type === 'error' ? rm.code : undefined, CHANNEL_ERROR.REPLACED, 'the older link gets ERROR 9 (replaced)');
+  second.socket.destroy();
+
   // A worker killed: logged, replaced, and its agents reconnect (after the NS's reconnect delay).
   const [victim] = await workerPids(tsPid);
   process.kill(victim!, 'SIGKILL');
