@@ -65,7 +65,7 @@ async function hold(label: string, mode: 'ts' | 'bare', workers: number, total: 
   const perConn = (after.rss - before.rss) / Math.max(1, held);
   console.log(`${label}: ${held} held of ${target} (${done.reduce((n, d) => n + d.failed, 0)} failed) in ${secs.toFixed(1)} s; ` +
     `${after.processes} server process(es), most fds in one ${after.fds}; RSS +${(after.rss - before.rss) / 2 ** 20 | 0} MiB = ` +
-    `${kib(perConn)} KiB/connection (heap ${kib((after.heapUsed - before.heapUsed) / Math.max(1, held))} KiB)`);
+    `${kib(perConn)} KiB/connection (${after.processes > 1 ? 'primary\'s heap' : 'heap'} ${kib((after.heapUsed - before.heapUsed) / Math.max(1, held))} KiB)`);
   await Promise.all(clients.map(stop));
   await stop(server);
   return { perConn, held };

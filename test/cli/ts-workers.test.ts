@@ -14,6 +14,7 @@ import { startSmpLab } from '../helpers/cli.js';
 import { freePorts } from '../helpers/free-port.js';
 import { startTestNs } from '../helpers/ns.js';
 import { rawPeer } from '../helpers/raw-frames.js';
+import { decodeRemotingMessage, encodeRemotingMessage, REMOTING_MSG, REMOTING_QUERY, TS_REMOTING } from '../../shared/protocol/ts-remoting.js';
 import { quietLog } from '../helpers/task-lab.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -112,6 +113,27 @@ t.test('ts --workers 2: spread, fan-out, cap across workers, HTTPS, GetTaskItems
   t.equal(m?.type === 'error' ? m.code : undefined, CHANNEL_ERROR.CAPACITY, 'a hello beyond the cap gets ERROR 6 from whichever worker took it');
   const counts = attrs((await run('curl', ['-sS', `http://127.0.0.1:${http}/Altiris/ClientTaskServer/GetComputerCount.aspx`])).stdout);
   t.same([counts['registered'], counts['max']], [String(CAP), String(CAP)], 'GetComputerCount answers for the whole TS');
+
+  // 50122 (loopback, in the primary) counts for the whole TS too.
+  const remote = await rawPeer(TS_REMOTING, r2!);
+  remote.write(encodeRemotingMessage({ type: 'query', what: REMOTING_QUERY.COMPUTER_COUNT }));
+  const reply = decodeRemotingMessage(await remote.waitFrame(REMOTING_MSG.REPLY));
+  t.match(reply.type === 'reply' ? JSON.parse(reply.json) : {}, { registered: CAP, max: CAP }, '50122 answers for the whole TS');
+  remote.socket.destroy();
+
+  // A second link of the same agent replaces the first, whichever workers the two landed in.
+  const registered = guid(100 + outcomes.findIndex(([st]) => st === 200));
+  const first = await rawPeer(TASK_CHANNEL, channel!);
+  first.write(encodeChannelMessage({ type: 'hello', guid: registered, name: 'TWICE' }));
+  await first.waitFrame(MSG.ACK);
+  const second = await rawPeer(TASK_CHANNEL, channel!);
+  second.write(encodeChannelMessage({ type: 'hello', guid: registered, name: 'TWICE' }));
+  await second.waitFrame(MSG.ACK);
+  await first.waitClosed(5000);
+  const replaced = first.frames.find((f) => f.type === MSG.ERROR);
+  const rm = replaced ? decodeChannelMessage(replaced) : undefined;
+  t.equal(rm?.type === 'error' ? rm.code : undefined, CHANNEL_ERROR.REPLACED, 'the older link gets ERROR 9 (replaced)');
+  second.socket.destroy();
 
   // A worker killed: logged, replaced, and its agents reconnect (after the NS's reconnect delay).
   const [victim] = await workerPids(tsPid);
