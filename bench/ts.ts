@@ -2,11 +2,14 @@
 //  1. Held 50124 connections in ONE process: a bare node TCP server (the reference) and the TS,
 //     as many as the 20,000-descriptor limit leaves room for; memory per held connection and the
 //     ratio TS / bare node.
-//  2. 100,000 held connections with node:cluster workers (clients spread over processes and
-//     source addresses 127.x.y.z so no process passes 20,000 descriptors).
+//  2. 100,000 held connections through the product's `smp-lab ts --workers 6` path
+//     (createTaskServerCluster: a primary and 6 workers; clients spread over processes and source
+//     addresses 127.x.y.z so no process passes 20,000 descriptors).
 //  3. Fan-out: a task for 10,000 connected agents (agent/tasks) through NS -> 50123 -> TS -> 50124
-//     -> HTTP fetch/run/post -> ReportTaskData; seconds until every status is in the NS store.
+//     -> HTTP fetch/run/post -> ReportTaskData; seconds until every status is in the NS store; the
+//     part `fanout-workers` runs the same through a TS with 2 workers.
 import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../shared/log.js';
 import { createNotificationServer } from '../server/ns/server.js';
@@ -62,18 +65,18 @@ async function hold(label: string, mode: 'ts' | 'bare', workers: number, total: 
   const perConn = (after.rss - before.rss) / Math.max(1, held);
   console.log(`${label}: ${held} held of ${target} (${done.reduce((n, d) => n + d.failed, 0)} failed) in ${secs.toFixed(1)} s; ` +
     `${after.processes} server process(es), most fds in one ${after.fds}; RSS +${(after.rss - before.rss) / 2 ** 20 | 0} MiB = ` +
-    `${kib(perConn)} KiB/connection (heap ${kib((after.heapUsed - before.heapUsed) / Math.max(1, held))} KiB)`);
+    `${kib(perConn)} KiB/connection (${after.processes > 1 ? 'primary\'s heap' : 'heap'} ${kib((after.heapUsed - before.heapUsed) / Math.max(1, held))} KiB)`);
   await Promise.all(clients.map(stop));
   await stop(server);
   return { perConn, held };
 }
 
-async function fanout(agents: number, procs: number): Promise<number> {
+async function fanout(agents: number, procs: number, tsWorkers = 0): Promise<number> {
   const ns = await createNotificationServer({ httpPort: 0, store: 'memory', seedPolicies: true, logger: createLogger({ level: 'error' }),
     accessLog: { enabled: false }, tasks: { taskServerTtlMs: 600_000 } });
   const a = await ns.listen();
   const nsUrl = `http://127.0.0.1:${a.http!.port}`;
-  const ts = child('./ts-hold-server.js', ['ts', '0', nsUrl, '20000']);
+  const ts = child('./ts-hold-server.js', ['ts', String(tsWorkers), nsUrl, '20000']);
   await next<Ready>(ts);
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const r = await fetch(`${nsUrl}/Altiris/Console/api${path}`, { method,
@@ -107,7 +110,7 @@ async function fanout(agents: number, procs: number): Promise<number> {
     }
   }
   const secs = (performance.now() - start) / 1000;
-  console.log(`fan-out: task to ${task.expected} agents: ${view.counts.completed} completed, ${view.counts.failed} failed, ` +
+  console.log(`fan-out (TS ${tsWorkers === 0 ? 'in one process' : `with ${tsWorkers} workers`}): task to ${task.expected} agents: ${view.counts.completed} completed, ${view.counts.failed} failed, ` +
     `every status in the NS store after ${secs.toFixed(2)} s (target <= 10 s)`);
   await Promise.all(kids.map(stop));
   await stop(ts);
@@ -115,7 +118,8 @@ async function fanout(agents: number, procs: number): Promise<number> {
   return secs;
 }
 
-console.log(`bench:ts on ${process.platform}, node ${process.version}; fd limit per process ${FD_LIMIT}`);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`bench:ts on ${process.platform}, node ${process.version}; fd limit per process ${FD_LIMIT}; load average ${load()}`);
 if (only('hold')) {
   const bare = await hold('reference (bare node net.Server), 1 process', 'bare', 0, 'fd-limit', 2);
   const one = await hold('task server, 1 process', 'ts', 0, 'fd-limit', 2);
@@ -123,10 +127,14 @@ if (only('hold')) {
     `(target: <= 6 KiB per connection: ${one.perConn <= 6144 ? 'met' : 'NOT met'})`);
 }
 if (only('cluster')) {
-  const many = await hold('task server, node:cluster 6 workers', 'ts', 6, 100_000, 6);
+  const many = await hold('task server, ts --workers 6 (createTaskServerCluster)', 'ts', 6, 100_000, 6);
   console.log(`cluster: ${many.held} held; ${many.perConn <= 6144 ? 'met' : 'NOT met'} <= 6 KiB per connection`);
 }
 if (only('fanout')) {
   const secs = await fanout(10_000, 2);
-  console.log(`fan-out target (<= 10 s): ${secs <= 10 ? 'met' : 'NOT met'}`);
+  console.log(`fan-out target (<= 10 s): ${secs <= 10 ? 'met' : 'NOT met'} (load average now ${load()})`);
+}
+if (args.has('fanout-workers')) {
+  const secs = await fanout(10_000, 2, 2);
+  console.log(`fan-out with 2 TS workers (<= 10 s): ${secs <= 10 ? 'met' : 'NOT met'} (load average now ${load()})`);
 }

@@ -9,11 +9,11 @@ import { isSmpError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { FrameReader } from '../../shared/protocol/frame.js';
 import { decodeChannelMessage, encodeChannelMessage, MSG, TASK_CHANNEL, CHANNEL_ERROR } from '../../shared/protocol/task-channel.js';
-import type { TaskServerDoc } from '../../shared/protocol/task-xml.js';
+import type { TaskDoc, TaskServerDoc } from '../../shared/protocol/task-xml.js';
 import { chooseTaskServer, discoverTaskServers, fetchPersistentSettings, registerWithTs } from './task-discovery.js';
 import { TaskHttp } from './task-http.js';
 import { runTask, type AgentRef, type TaskHooks } from './task-runner.js';
-import { fetchTasks, postStatus } from './task-work.js';
+import { fetchTaskItems, fetchTasks, postStatus } from './task-work.js';
 
 export interface TaskAgentPoolOptions {
   readonly nsUrl: string;
@@ -26,6 +26,8 @@ export interface TaskAgentPoolOptions {
   /** How often the one sweep timer runs (ms). */
   readonly tickMs?: number;
   readonly maxHttpSockets?: number;
+  /** CA (PEM) that task server and NS HTTPS certificates must chain to (the lab CA). */
+  readonly ca?: string | Buffer;
   readonly hooks?: TaskHooks;
   readonly log: Logger;
 }
@@ -38,6 +40,8 @@ export interface TaskAgentEvents {
   work: [guid: string];
   status: [guid: string, taskId: string, state: string];
   polled: [guid: string];
+  /** Bodies fetched with GetTaskItems.aspx for tasks GetTasks listed without them. */
+  items: [guid: string, taskIds: readonly string[]];
 }
 
 const AGENT = Symbol('taskAgent');
@@ -74,7 +78,7 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
 
   constructor(private readonly opts: TaskAgentPoolOptions) {
     super();
-    this.http = new TaskHttp(opts.maxHttpSockets ?? 32);
+    this.http = new TaskHttp(opts.maxHttpSockets ?? 32, undefined, opts.ca);
     this.reconnectMs = opts.reconnectMs ?? 60_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 30 * 60_000;
   }
@@ -235,7 +239,9 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
     if (a.server === null) return;
     a.fetching = true;
     const server = a.server;
-    void fetchTasks(this.http, server, a.ref).then((tasks) => {
+    void fetchTasks(this.http, server, a.ref).then(async (listed) => {
+      const fresh = listed.filter((t) => !a.seen.includes(t.id));
+      const tasks = await this.withItems(a, server, fresh);
       for (const t of tasks) {
         if (a.seen.includes(t.id)) continue;
         a.seen.push(t.id);
@@ -252,6 +258,15 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
         this.fetch(a);
       }
     });
+  }
+
+  /** Tasks GetTasks listed with items="n" get their bodies from GetTaskItems.aspx (smp-lab, protocol.md 4.6). */
+  private async withItems(a: TaskAgent, server: TaskServerDoc, tasks: TaskDoc[]): Promise<TaskDoc[]> {
+    const ids = tasks.filter((t) => (t.items ?? 0) > 0).map((t) => t.id);
+    if (ids.length === 0) return tasks;
+    const full = new Map((await fetchTaskItems(this.http, server, a.ref, ids)).map((t) => [t.id, t]));
+    this.emit('items', a.ref.guid, ids);
+    return tasks.map((t) => full.get(t.id) ?? t).filter((t) => (t.items ?? 0) === 0 || full.has(t.id));
   }
 
   private async run(a: TaskAgent, server: TaskServerDoc, t: Parameters<typeof runTask>[0]): Promise<void> {

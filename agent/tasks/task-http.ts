@@ -2,6 +2,7 @@
 // one keep-alive connection pool shared by every simulated agent of a process. Bounded response
 // size and timeout; a failure is a typed error. Never retries: the agent's state machine does.
 import { Agent, request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { smpError } from '../../shared/errors.js';
 
 const MAX_RESPONSE = 4 * 1024 * 1024;
@@ -13,17 +14,22 @@ export interface HttpAnswer {
 
 export class TaskHttp {
   private readonly agent: Agent;
+  private readonly tlsAgent: HttpsAgent;
 
-  constructor(maxSockets = 32, private readonly timeoutMs = 15_000) {
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' });
+  /** `ca`: the CA HTTPS servers must chain to (the lab CA); without it the system's CAs. */
+  constructor(maxSockets = 32, private readonly timeoutMs = 15_000, ca?: string | Buffer) {
+    const common = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' } as const;
+    this.agent = new Agent(common);
+    this.tlsAgent = new HttpsAgent({ ...common, ...(ca ? { ca } : {}) });
   }
 
   call(base: string, path: string, query: Record<string, string>, body?: string): Promise<HttpAnswer> {
     const url = new URL(path, base);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return new Promise((resolve, reject) => {
-      const req = request(url, {
-        method: body === undefined ? 'GET' : 'POST', agent: this.agent, timeout: this.timeoutMs,
+      const tls = url.protocol === 'https:';
+      const req = (tls ? httpsRequest : request)(url, {
+        method: body === undefined ? 'GET' : 'POST', agent: tls ? this.tlsAgent : this.agent, timeout: this.timeoutMs,
         headers: body === undefined ? {} : { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) },
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -55,5 +61,6 @@ export class TaskHttp {
 
   close(): void {
     this.agent.destroy();
+    this.tlsAgent.destroy();
   }
 }

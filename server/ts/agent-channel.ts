@@ -26,6 +26,8 @@ class AgentLink {
   lastSeen: number;
   frames = 0;
   workSeq = 0;
+  /** Waiting for the primary to admit this hello (workers only). */
+  admitting = false;
   constructor(readonly socket: Socket, readonly owner: AgentChannelServer, now: number) {
     this.lastSeen = now;
   }
@@ -47,6 +49,16 @@ function onError(this: Tagged, err: Error): void {
 
 type Tagged = Socket & { [LINK]?: AgentLink };
 
+/**
+ * In a worker the registry, the cap and the work lists live in the primary: a hello is admitted
+ * there first (resolves whether work is waiting; rejects SMP_ERR_CAPACITY), and a lost link is
+ * reported back. In one process there is no gate and the local registry decides.
+ */
+export interface HelloGate {
+  admit(guid: string, name: string, address: string | undefined): Promise<boolean>;
+  unlinked(guid: string): void;
+}
+
 export class AgentChannelServer {
   readonly server: Server;
   private readonly links = new Set<AgentLink>();
@@ -62,6 +74,7 @@ export class AgentChannelServer {
     private readonly metrics: TsMetrics,
     private readonly rejects: RejectLog,
     private readonly log: Logger,
+    private readonly gate: HelloGate | null = null,
   ) {
     this.server = createServer({ noDelay: true, pauseOnConnect: false }, (socket: Tagged) => {
       socket.on('data', onData);
@@ -134,6 +147,10 @@ export class AgentChannelServer {
         }
         this.metrics.frames.inc({ channel: CH, type: TYPE_NAMES[frame.type] ?? 'unknown' });
         const m = decodeChannelMessage(frame);
+        if (link.admitting) {
+          if (m.type === 'hello') return this.refuse(link, CHANNEL_ERROR.BAD_FRAME, 'second-hello', 'hello sent twice');
+          continue; // nothing else is due before our acknowledgement
+        }
         if (m.type === 'hello') this.onHello(link, m.guid, m.name);
         else if (link.client === null) return this.refuse(link, CHANNEL_ERROR.HELLO_REQUIRED, 'no-hello', 'say hello first');
         else if (m.type === 'keepalive') this.write(link, encodeChannelMessage({ type: 'keepalive', seq: m.seq }));
@@ -150,6 +167,24 @@ export class AgentChannelServer {
 
   private onHello(link: AgentLink, guid: string, name: string): void {
     if (link.client !== null) return this.refuse(link, CHANNEL_ERROR.BAD_FRAME, 'second-hello', 'hello sent twice');
+    if (this.gate === null) return this.completeHello(link, guid, name, null);
+    link.admitting = true;
+    this.gate.admit(guid, name, link.socket.remoteAddress).then((pending) => {
+      link.admitting = false;
+      if (link.socket.destroyed || this.closing) {
+        this.gate?.unlinked(guid);
+        return;
+      }
+      this.completeHello(link, guid, name, pending);
+    }, (err: unknown) => {
+      link.admitting = false;
+      if (!isSmpError(err)) this.log.error({ channel: CH, err: (err as Error).message }, 'hello admission failed');
+      this.refuse(link, CHANNEL_ERROR.CAPACITY, 'client-cap', (err as Error).message);
+    });
+  }
+
+  /** `pending` comes from the primary in a worker; null means "ask the local registry". */
+  private completeHello(link: AgentLink, guid: string, name: string, pending: boolean | null): void {
     let rec: ClientRecord;
     try {
       rec = this.registry.register(guid, name, link.socket.remoteAddress ? [link.socket.remoteAddress] : []);
@@ -158,17 +193,26 @@ export class AgentChannelServer {
       return this.refuse(link, CHANNEL_ERROR.CAPACITY, 'client-cap', err.message);
     }
     const previous = rec.link as AgentLink | null;
-    if (previous !== null && previous !== link) {
-      this.registry.setLink(rec, null);
-      previous.client = null;
-      this.refuse(previous, CHANNEL_ERROR.REPLACED, 'replaced', 'a newer connection from this agent replaced this one');
-    }
+    if (previous !== null && previous !== link) this.replace(previous);
     link.client = rec;
     this.pendingHellos--;
     this.registry.setLink(rec, link);
-    this.metrics.registered.set(this.registry.size);
+    if (this.gate === null) this.metrics.registered.set(this.registry.size);
     this.write(link, encodeChannelMessage({ type: 'ack', acked: MSG.HELLO, value: this.settings.keepAliveMs }));
-    if (rec.pending !== null) this.tickle(rec, 0);
+    if (pending ?? rec.pending !== null) this.tickle(rec, 0);
+  }
+
+  /** A newer link of the same agent (here, or in another worker) replaces this one. */
+  private replace(previous: AgentLink): void {
+    if (previous.client !== null && previous.client.link === previous) this.registry.setLink(previous.client, null);
+    previous.client = null;
+    this.refuse(previous, CHANNEL_ERROR.REPLACED, 'replaced', 'a newer connection from this agent replaced this one');
+  }
+
+  /** The primary saw this agent say hello in another worker: drop our older link. */
+  dropReplaced(guid: string): void {
+    const link = this.registry.get(guid)?.link as AgentLink | null | undefined;
+    if (link) this.replace(link);
   }
 
   /** Sends "work waiting" to a connected client; false when it has no link (it will poll). */
@@ -213,7 +257,10 @@ export class AgentChannelServer {
     if (!this.links.delete(link)) return;
     this.metrics.connections.dec({ channel: CH });
     if (link.client === null) this.pendingHellos--;
-    else if (link.client.link === link) this.registry.setLink(link.client, null);
+    else if (link.client.link === link) {
+      this.registry.setLink(link.client, null);
+      this.gate?.unlinked(link.client.guid);
+    }
   }
 
   private sweep(): void {

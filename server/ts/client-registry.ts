@@ -91,6 +91,18 @@ export class ClientRegistry {
     return [...touched];
   }
 
+  /** Every task this TS knows (a restarted worker gets the table). */
+  allTasks(): IterableIterator<TsTask> {
+    return this.tasks.values();
+  }
+
+  /** Clients whose link is `link` (e.g. every client a crashed worker held), or with any link. */
+  linkedTo(link: unknown, any = false): ClientRecord[] {
+    const out: ClientRecord[] = [];
+    for (const rec of this.clients.values()) if (any ? rec.link !== null : rec.link === link) out.push(rec);
+    return out;
+  }
+
   task(id: string): TsTask | undefined {
     return this.tasks.get(id);
   }

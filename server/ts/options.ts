@@ -18,6 +18,8 @@ export interface TaskServerOptions {
   readonly bind?: string;
   /** HTTPS listener (PEM); without it only HTTP is served. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Which of its page URLs the TS registers with the NS for agents (default http; https needs tls). */
+  readonly agentScheme?: 'http' | 'https';
   /** GUID of this TS (stable across restarts when given). */
   readonly guid?: string;
   /** Name reported to the NS and agents (an FQDN in SMP). */

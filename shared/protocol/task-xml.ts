@@ -25,6 +25,8 @@ export interface TaskDoc {
   readonly output: string;
   /** Agent GUIDs, or null for "all" (absent from lists sent to agents). */
   readonly targets: readonly string[] | null;
+  /** Items to fetch with GetTaskItems.aspx: 1 when a task list left the script out (smp-lab). */
+  readonly items?: number;
 }
 
 export interface StatusDoc {
@@ -92,12 +94,13 @@ export function intAttr(n: Node, k: string, min: number, max: number, what: stri
 }
 const list = (n: Node | undefined, k: string): Node[] => (n && Array.isArray(n[k]) ? (n[k] as Node[]) : []);
 
-export function encodeTask(t: TaskDoc, withTargets: boolean): string {
+/** `itemsOnly`: list the task without its script, marked items="1" for GetTaskItems.aspx. */
+export function encodeTask(t: TaskDoc, withTargets: boolean, itemsOnly = false): string {
   const targets = !withTargets ? ''
     : t.targets === null ? '<targets all="true"/>'
       : `<targets>${t.targets.map((g) => `<target guid="{${g}}"/>`).join('')}</targets>`;
   return `<task id="{${t.id}}" version="${t.version}" type="${t.type}" name="${escapeXml(t.name)}" action="${escapeXml(t.action)}" ` +
-    `durationMs="${t.durationMs}" exitCode="${t.exitCode}"><script>${escapeXml(t.script)}</script>` +
+    `durationMs="${t.durationMs}" exitCode="${t.exitCode}"${itemsOnly ? ' items="1"' : ''}><script>${itemsOnly ? '' : escapeXml(t.script)}</script>` +
     `<output>${escapeXml(t.output)}</output>${targets}</task>`;
 }
 
@@ -127,6 +130,7 @@ function decodeTask(n: Node): TaskDoc {
     script: text(n, 'script'),
     output: text(n, 'output'),
     targets: all ? null : list(targetsNode, 'target').map((g) => normalizeGuid(str(g, 'guid'))),
+    ...(str(n, 'items') === '' ? {} : { items: intAttr(n, 'items', 0, 64, 'task') }),
   };
 }
 

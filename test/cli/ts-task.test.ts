@@ -13,7 +13,7 @@ t.test('ts, task run and task status from the command line', async (t) => {
   const ns = await startTestNs({ store: 'memory', logger: quietLog });
   t.teardown(() => ns.close());
   const [http, channel, r1, r2] = await freePorts(4);
-  const ts = startSmpLab(['ts', '--ns', ns.http, '--log-level', 'silent', '--port', `ts-http=${http}`,
+  const ts = startSmpLab(['ts', '--ns', ns.http, '--no-https', '--log-level', 'silent', '--port', `ts-http=${http}`,
     '--port', `ts-agent-channel=${channel}`, '--port', `ts-remoting-1=${r1}`, '--port', `ts-remoting-2=${r2}`, '--name', 'ts1.lab.local']);
   t.teardown(() => ts.stop());
   const ready = await ts.line(/ts ready: guid=\{([0-9A-F-]+)\} http=(\S+) https=off channel=127\.0\.0\.1:(\d+) remoting=127\.0\.0\.1:(\d+),127\.0\.0\.1:(\d+)/);

@@ -5,6 +5,7 @@ import { openDatabase, type Db, type StoreKind } from './database.js';
 import { DEFAULT_STORE_TUNING, type Closable, type StoreModuleContext, type StoreTuning } from './module.js';
 import { STORE_MODULES } from './modules.js';
 import { TurnCommit } from './turn-commit.js';
+import { startCheckpointer } from './checkpointer.js';
 
 export type { StoreKind } from './database.js';
 export type { StoreTuning } from './module.js';
@@ -20,6 +21,8 @@ export type NsStore = StoreTables & {
   readonly db: Db;
   /** Group commit of acknowledged writes (see turn-commit.ts). */
   readonly commit: TurnCommit;
+  /** WAL checkpoints run by the checkpoint worker (0 for a memory store). */
+  readonly checkpoints: () => number;
   close(): Promise<void>;
 };
 
@@ -29,6 +32,9 @@ export interface StoreOptions {
   readonly tuning?: Partial<StoreTuning>;
   readonly now?: () => number;
 }
+
+/** How often the checkpoint worker moves committed WAL pages into the database file. */
+const CHECKPOINT_INTERVAL_MS = 500;
 
 export function openStore(opts: StoreOptions): NsStore {
   const { db, path } = openDatabase(opts);
@@ -46,13 +52,15 @@ export function openStore(opts: StoreOptions): NsStore {
     db.close();
     throw err;
   }
+  const checkpointer = opts.kind === 'sqlite' ? startCheckpointer(db, path, CHECKPOINT_INTERVAL_MS) : null;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    await checkpointer?.stop();
     for (const t of Object.values(tables)) await (t as Closable).close?.();
     await commit.close();
     db.close();
   };
-  return { ...(tables as StoreTables), kind: opts.kind, path, db, commit, close };
+  return { ...(tables as StoreTables), kind: opts.kind, path, db, commit, checkpoints: () => checkpointer?.runs() ?? 0, close };
 }
