@@ -9,11 +9,11 @@ import { isSmpError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { FrameReader } from '../../shared/protocol/frame.js';
 import { decodeChannelMessage, encodeChannelMessage, MSG, TASK_CHANNEL, CHANNEL_ERROR } from '../../shared/protocol/task-channel.js';
-import type { TaskDoc, TaskServerDoc } from '../../shared/protocol/task-xml.js';
+import type { TaskServerDoc } from '../../shared/protocol/task-xml.js';
 import { chooseTaskServer, discoverTaskServers, fetchPersistentSettings, registerWithTs } from './task-discovery.js';
 import { TaskHttp } from './task-http.js';
 import { runTask, type AgentRef, type TaskHooks } from './task-runner.js';
-import { fetchTaskItems, fetchTasks, postStatus } from './task-work.js';
+import { fetchTasks, postStatus, withItems } from './task-work.js';
 
 export interface TaskAgentPoolOptions {
   readonly nsUrl: string;
@@ -241,7 +241,8 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
     const server = a.server;
     void fetchTasks(this.http, server, a.ref).then(async (listed) => {
       const fresh = listed.filter((t) => !a.seen.includes(t.id));
-      const tasks = await this.withItems(a, server, fresh);
+      const { tasks, fetched } = await withItems(this.http, server, a.ref, fresh);
+      if (fetched.length > 0) this.emit('items', a.ref.guid, fetched);
       for (const t of tasks) {
         if (a.seen.includes(t.id)) continue;
         a.seen.push(t.id);
@@ -258,15 +259,6 @@ export class TaskAgentPool extends EventEmitter<TaskAgentEvents> {
         this.fetch(a);
       }
     });
-  }
-
-  /** Tasks GetTasks listed with items="n" get their bodies from GetTaskItems.aspx (smp-lab, protocol.md 4.6). */
-  private async withItems(a: TaskAgent, server: TaskServerDoc, tasks: TaskDoc[]): Promise<TaskDoc[]> {
-    const ids = tasks.filter((t) => (t.items ?? 0) > 0).map((t) => t.id);
-    if (ids.length === 0) return tasks;
-    const full = new Map((await fetchTaskItems(this.http, server, a.ref, ids)).map((t) => [t.id, t]));
-    this.emit('items', a.ref.guid, ids);
-    return tasks.map((t) => full.get(t.id) ?? t).filter((t) => (t.items ?? 0) === 0 || full.has(t.id));
   }
 
   private async run(a: TaskAgent, server: TaskServerDoc, t: Parameters<typeof runTask>[0]): Promise<void> {

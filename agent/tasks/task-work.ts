@@ -21,6 +21,17 @@ export async function fetchTaskItems(http: TaskHttp, server: TaskServerDoc, agen
   return out;
 }
 
+/**
+ * Tasks GetTasks listed with items="n" get their bodies from GetTaskItems.aspx (smp-lab, protocol.md
+ * 4.6); a listed task whose body did not come back is left out (it is listed again next time).
+ */
+export async function withItems(http: TaskHttp, server: TaskServerDoc, agent: AgentRef, tasks: readonly TaskDoc[]): Promise<{ tasks: TaskDoc[]; fetched: string[] }> {
+  const ids = tasks.filter((t) => (t.items ?? 0) > 0).map((t) => t.id);
+  if (ids.length === 0) return { tasks: [...tasks], fetched: [] };
+  const full = new Map((await fetchTaskItems(http, server, agent, ids)).map((t) => [t.id, t]));
+  return { tasks: tasks.map((t) => full.get(t.id) ?? t).filter((t) => (t.items ?? 0) === 0 || full.has(t.id)), fetched: ids };
+}
+
 export async function postStatus(http: TaskHttp, server: TaskServerDoc, agent: AgentRef, taskId: string,
   r: Pick<StatusDoc, 'state' | 'exitCode' | 'output'>): Promise<void> {
   const final = r.state === 'completed' || r.state === 'failed';

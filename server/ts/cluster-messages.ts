@@ -26,7 +26,7 @@ export interface WorkerStart {
 /** Requests a worker makes of the primary; each answered by one Reply with the same id. */
 export type WorkerRequest =
   | { t: 'req'; id: number; op: 'register'; guid: string; name: string; addresses: readonly string[] }
-  | { t: 'req'; id: number; op: 'hello'; guid: string; name: string; address: string | null }
+  | { t: 'req'; id: number; op: 'hellos'; items: readonly HelloItem[] }
   | { t: 'req'; id: number; op: 'known'; guid: string }
   | { t: 'req'; id: number; op: 'pending'; guid: string }
   | { t: 'req'; id: number; op: 'status'; guid: string; status: StatusDoc }
@@ -36,9 +36,19 @@ export type WorkerRequest =
 
 export type RequestOp = WorkerRequest['op'];
 
+/** One 50124 hello to admit; a worker sends the hellos of one event-loop turn in one request. */
+export interface HelloItem {
+  readonly guid: string;
+  readonly name: string;
+  readonly address: string | null;
+}
+
+/** Per hello: whether work is waiting, or why it was refused (e.g. the client cap). */
+export type HelloOutcome = { ok: true; pending: boolean } | { ok: false; kind: string; message: string };
+
 export interface ReplyValues {
   register: null;
-  hello: boolean;
+  hellos: HelloOutcome[];
   known: null;
   pending: string[];
   status: null;
@@ -70,10 +80,12 @@ export type ToWorker =
 export const taskToWire = (t: TsTask): TaskDoc => ({ ...t, targets: t.targets === null ? null : [...t.targets] });
 export const taskFromWire = (t: TaskDoc): TsTask => ({ ...t, targets: t.targets === null ? null : new Set(t.targets) });
 
-export function errorReply(id: number, err: unknown): Reply {
-  const kind = err instanceof SmpError ? err.code.replace('SMP_ERR_', '') : 'INTERNAL';
-  return { t: 'res', id, ok: false, kind, message: (err as Error).message };
+/** An error as plain data for the worker: its kind (SMP_ERR_ without the prefix) and message. */
+export function errorData(err: unknown): { kind: string; message: string } {
+  return { kind: err instanceof SmpError ? err.code.replace('SMP_ERR_', '') : 'INTERNAL', message: (err as Error).message };
 }
+
+export const errorReply = (id: number, err: unknown): Reply => ({ t: 'res', id, ok: false, ...errorData(err) });
 
 /** The primary's error again as a typed SmpError in the worker (unknown kinds become INTERNAL). */
 export function errorFromReply(r: { kind: string; message: string }): SmpError {

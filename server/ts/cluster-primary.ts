@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { smpError } from '../../shared/errors.js';
 import type { ClientRecord } from './client-registry.js';
-import { errorReply, taskToWire, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
+import { errorData, errorReply, taskToWire, type HelloItem, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
 import { known } from './http-routes.js';
 import type { TaskServerOptions } from './options.js';
 import { portOf, type TsAddresses } from './task-server.js';
@@ -97,13 +97,14 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
         registry.register(m.guid, m.name, m.addresses);
         metrics.registered.set(registry.size);
         return null;
-      case 'hello': {
-        const rec = registry.register(m.guid, m.name, m.address ? [m.address] : []);
-        metrics.registered.set(registry.size);
-        if (typeof rec.link === 'number' && rec.link !== w.id) post(live.get(rec.link), { t: 'drop', guid: rec.guid });
-        registry.setLink(rec, w.id);
-        return rec.pending !== null;
-      }
+      case 'hellos':
+        return m.items.map((item) => {
+          try {
+            return { ok: true, pending: hello(w, item) };
+          } catch (err) {
+            return { ok: false, ...errorData(err) };
+          }
+        });
       case 'known':
         known(registry, m.guid);
         return null;
@@ -119,6 +120,15 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
       case 'metrics':
         return clusterMetrics();
     }
+  }
+
+  /** Admits a 50124 hello taken by worker `w`: registers (cap), replaces a link in another worker. */
+  function hello(w: Worker, item: HelloItem): boolean {
+    const rec = registry.register(item.guid, item.name, item.address ? [item.address] : []);
+    metrics.registered.set(registry.size);
+    if (typeof rec.link === 'number' && rec.link !== w.id) post(live.get(rec.link), { t: 'drop', guid: rec.guid });
+    registry.setLink(rec, w.id);
+    return rec.pending !== null;
   }
 
   async function clusterMetrics(): Promise<ReplyValues['metrics']> {

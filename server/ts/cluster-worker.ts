@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../shared/log.js';
 import { AgentChannelServer, type HelloGate } from './agent-channel.js';
 import { ClientRegistry, type TsTask } from './client-registry.js';
 import {
-  errorFromReply, taskFromWire, type ReplyValues, type RequestOp, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart,
+  errorFromReply, taskFromWire, type HelloItem, type ReplyValues, type RequestOp, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart,
 } from './cluster-messages.js';
 import { registerTsPages, type TsPageBackend } from './http-routes.js';
 import { createTsMetrics } from './metrics.js';
@@ -45,6 +45,31 @@ class PrimaryCalls {
   }
 }
 
+/** Hellos of one event-loop turn go to the primary in one request (a reconnect storm is one message per turn). */
+class HelloBatch {
+  private batch: { item: HelloItem; resolve: (pending: boolean) => void; reject: (e: Error) => void }[] = [];
+
+  constructor(private readonly calls: PrimaryCalls) {}
+
+  admit(item: HelloItem): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.batch.length === 0) setImmediate(() => this.flush());
+      this.batch.push({ item, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    this.calls.call('hellos', { items: batch.map((b) => b.item) }).then((outcomes) => batch.forEach((b, i) => {
+      const o = outcomes[i];
+      if (o === undefined) b.reject(smpError('INTERNAL', 'the primary did not answer this hello'));
+      else if (o.ok) b.resolve(o.pending);
+      else b.reject(errorFromReply(o));
+    }), (err: Error) => batch.forEach((b) => b.reject(err)));
+  }
+}
+
 function send(m: ToPrimary): void {
   if (process.connected) process.send?.(m);
 }
@@ -55,6 +80,7 @@ async function runWorker(start: WorkerStart): Promise<void> {
   const metrics = createTsMetrics();
   const rejects = new RejectLog(log, metrics);
   const calls = new PrimaryCalls();
+  const hellos = new HelloBatch(calls);
   const tasks = new Map<string, TsTask>(start.tasks.map((t) => [t.id, taskFromWire(t)]));
   // Local records only for the links this worker holds; the cap is enforced by the primary.
   const links = new ClientRegistry(Number.MAX_SAFE_INTEGER);
@@ -62,7 +88,7 @@ async function runWorker(start: WorkerStart): Promise<void> {
   let pollIntervalMs = start.pollIntervalMs;
   let gone: string[] = [];
   const gate: HelloGate = {
-    admit: (guid, name, address) => calls.call('hello', { guid, name, address: address ?? null }),
+    admit: (guid, name, address) => hellos.admit({ guid, name, address: address ?? null }),
     unlinked(guid) {
       if (gone.length === 0) setImmediate(() => { send({ t: 'unlinked', guids: gone }); gone = []; });
       gone.push(guid);

@@ -38,7 +38,7 @@ t.test('ts --workers 2: spread, fan-out, cap across workers, HTTPS, GetTaskItems
   t.teardown(() => rmSync(certs, { recursive: true, force: true }));
   const [http, https, channel, r1, r2] = await freePorts(5);
   const ts = startSmpLab(['ts', '--ns', ns.http, '--workers', '2', '--max-clients', String(CAP), '--certs', certs, '--agent-scheme', 'https',
-    '--log-level', 'silent', '--name', 'ts-w.lab.local', '--port', `ts-http=${http}`, '--port', `ts-https=${https}`,
+    '--log-level', 'error', '--name', 'ts-w.lab.local', '--port', `ts-http=${http}`, '--port', `ts-https=${https}`,
     '--port', `ts-agent-channel=${channel}`, '--port', `ts-remoting-1=${r1}`, '--port', `ts-remoting-2=${r2}`]);
   let stopped = false;
   t.teardown(() => (stopped ? undefined : ts.stop('SIGKILL')));
@@ -146,6 +146,7 @@ t.test('ts --workers 2: spread, fan-out, cap across workers, HTTPS, GetTaskItems
     const st = await status();
     return st['connected'] === String(AGENTS) && st['workers'] === '2';
   }, 'every agent connected again and the replacement serving', 15_000);
+  t.match(ts.output().stderr, /"signal":"SIGKILL".*"task server worker exited; its agents reconnect/, 'the crash is logged');
 
   // Ctrl-C: the primary stops its workers and exits 0.
   const pids = await workerPids(tsPid);
