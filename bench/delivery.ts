@@ -2,7 +2,8 @@
 // process serves a lab package with a large payload; N simulated agents deliver it (GetPackageInfo,
 // speed check, signed snapshot, streamed + SHA-256-checked downloads, status events) and their
 // aggregate download throughput is compared with N parallel `curl` downloads of the same payload file
-// from the same NS, in the same run (curl before and after the fleet). Prints one JSON line.
+// from the same NS, in the same run (curl before and after the fleet), and with N plain node:http GETs
+// through SHA-256 (what Node's own client reaches without the SMP steps). Prints one JSON line.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -49,6 +50,25 @@ async function curlBatch(url: string, n: number): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0) / (1 << 20) / s;
 }
 
+/** N parallel plain node:http GETs of the payload through SHA-256 (no SMP steps): the floor of Node's own client. */
+async function nodeBatch(url: string, n: number): Promise<number> {
+  const { get, Agent } = await import('node:http');
+  const { createHash } = await import('node:crypto');
+  const agent = new Agent({ keepAlive: true });
+  const t0 = performance.now();
+  const sizes = await Promise.all(Array.from({ length: n }, () => new Promise<number>((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      const h = createHash('sha256');
+      let bytes = 0;
+      res.on('data', (c: Buffer) => { bytes += c.length; h.update(c); });
+      res.on('end', () => { h.digest(); resolve(bytes); });
+      res.on('error', reject);
+    }).on('error', reject);
+  })));
+  agent.destroy();
+  return sizes.reduce((a, b) => a + b, 0) / (1 << 20) / ((performance.now() - t0) / 1000);
+}
+
 async function fleetRound(ns: string): Promise<{ mibPerS: number; deliveryS: number; rssDeltaMiB: number }> {
   const rss0 = process.memoryUsage().rss;
   let first = Infinity;
@@ -85,13 +105,14 @@ try {
   const payload = `${ns}/Altiris/PS/Share/${LAB_PACKAGE_GUID}/cache/AeXLabPayload.bin`;
   await curlBatch(payload, 1); // warm the page cache
   const before = await curlBatch(payload, agents);
+  const node = await nodeBatch(payload, agents);
   const fleet = await fleetRound(ns);
   const after = await curlBatch(payload, agents);
   const curl = (before + after) / 2;
   const round = (x: number): number => Math.round(x * 100) / 100;
   process.stdout.write(`${JSON.stringify({
     scenario: 'delivery', agents, payloadMiB: mib, fleetMiBPerS: round(fleet.mibPerS), curlMiBPerS: round(curl),
-    curlRuns: [round(before), round(after)], ratio: round(fleet.mibPerS / curl), fleetDownloadS: round(fleet.deliveryS),
+    curlRuns: [round(before), round(after)], ratio: round(fleet.mibPerS / curl), nodeHttpMiBPerS: round(node), fleetDownloadS: round(fleet.deliveryS),
     fleetPeakRssDeltaMiB: round(fleet.rssDeltaMiB),
   })}\n`);
 } finally {
