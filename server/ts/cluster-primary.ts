@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { smpError } from '../../shared/errors.js';
 import type { ClientRecord } from './client-registry.js';
-import { errorData, errorReply, taskToWire, type HelloItem, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
+import { errorData, errorReply, taskToWire, type HelloItem, type HelloOutcome, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
 import { known } from './http-routes.js';
 import type { TaskServerOptions } from './options.js';
 import { portOf, type TsAddresses } from './task-server.js';
@@ -98,7 +98,7 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
         metrics.registered.set(registry.size);
         return null;
       case 'hellos':
-        return m.items.map((item) => {
+        return m.items.map((item): HelloOutcome => {
           try {
             return { ok: true, pending: hello(w, item) };
           } catch (err) {
