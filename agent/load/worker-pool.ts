@@ -92,7 +92,7 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
     ...(r.intervalMs !== undefined ? { intervalMs: r.intervalMs } : {}), accelerate: r.accelerate, jitter: r.jitter, rampMs: r.rampMs,
     concurrency: r.concurrency, sourceAddress: r.sourceAddress, install: r.install, delivery: r.delivery ?? true, asleep: r.asleep, requestTimeoutMs: r.requestTimeoutMs,
     ...(r.rate ? { rate: r.rate / W } : {}), ...(r.registrationRate ? { registrationRate: r.registrationRate / W } : {}),
-    ...(r.idleSockets !== undefined ? { idleSockets: r.idleSockets } : {}),
+    ...(r.idleSockets !== undefined ? { idleSockets: r.idleSockets } : {}), ...(r.heap ? { heap: r.heap } : {}),
   };
   const send = (w: Worker, m: ToWorker): void => { if (w.child.connected) w.child.send(m); };
   const fail = (w: Worker, i: number, f: Omit<WorkerFailure, 'worker' | 'slice'>): void => {
