@@ -50,9 +50,14 @@ function cli(args: string[]): Proc {
   };
 }
 
-/** Resident memory (bytes) of a process and all its descendants, from /proc. */
+/** Resident memory (bytes) and CPU seconds of a process and all its descendants, from /proc. */
 function treeRss(pid: number): number {
+  return tree(pid).rss;
+}
+
+function tree(pid: number): { rss: number; cpuS: number } {
   let rss = 0;
+  let cpuS = 0;
   const kids = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -63,11 +68,15 @@ function treeRss(pid: number): number {
     } catch { /* gone */ }
   }
   const walk = (p: number): void => {
-    try { rss += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024; } catch { /* gone */ }
+    try {
+      rss += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      const st = readFileSync(`/proc/${p}/stat`, 'utf8').slice(readFileSync(`/proc/${p}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+      cpuS += (Number(st[11]) + Number(st[12])) / 100; // utime + stime, USER_HZ 100
+    } catch { /* gone */ }
     for (const k of kids.get(p) ?? []) walk(k);
   };
   walk(pid);
-  return rss;
+  return { rss, cpuS };
 }
 
 type Metrics = Map<string, number>;
@@ -133,7 +142,9 @@ export async function fleet(): Promise<object> {
     // Baseline: the same command and process layout with a small fleet, in the same run.
     const small = Math.max(10, (workers || 1) * 10);
     const seed = `bench-${Date.now()}`; // one seed: the baseline's agents are the first of the big fleet (same names, same keys)
-    const common = ['--workers', String(workers), '--interval', '1h', '--accelerate', String(3600 / intervalS), '--concurrency', '2000'];
+    const heap = process.env['BENCH_HEAP'] ?? 'lean';
+    const concurrency = env('BENCH_CONCURRENCY', 2000);
+    const common = ['--workers', String(workers), '--interval', '1h', '--accelerate', String(3600 / intervalS), '--concurrency', String(concurrency), '--heap', heap];
     const b = cli(agentsArgs(ns.url, work, ['--count', String(small), '--seed', seed, ...common]));
     const bPort = await metricsPortOf(b);
     await untilMetrics(bPort, (m) => checkedIn(m) >= small, 120_000);
@@ -153,13 +164,16 @@ export async function fleet(): Promise<object> {
     const after = await scrape(port);
     const steady = (Date.now() - t1) / 1000;
     const rss = treeRss(p.child.pid!);
+    const cpuS = tree(p.child.pid!).cpuS;
+    const requests = sum(after, /requests_total/);
     const code = await p.stop();
+    if (code !== 0) console.error(p.out().slice(-2000));
     const perAgent = (rss - baseRss) / (n - small);
     return { scenario: 'fleet', agents: n, ready: ready.replace(/^.*?; (\d+ (?:process|worker processes) \([^)]*\)).*$/, '$1'), exitCode: code,
       allCheckedIn: checkedIn(reg) >= n, registerSeconds: +regS.toFixed(1), registrationsPerSecond: Math.round(regs(reg) / regS),
       referenceCreateResourcePerSecond: Math.round(refRps), ratioToReference: +(regs(reg) / regS / refRps).toFixed(3),
       intervalSeconds: intervalS, checkinsPerSecond: Math.round((polls(after) - polls(before)) / steady), expectedCheckinsPerSecond: Math.round(n / intervalS),
-      errors: errors(after), rssMiB: Math.round(rss / 2 ** 20), rssMaxMiB: Math.round(rssMax / 2 ** 20), baselineMiB: Math.round(baseRss / 2 ** 20),
+      errors: errors(after), heap, concurrency, simulatorCpuUsPerRequest: Math.round((cpuS * 1e6) / requests), rssMiB: Math.round(rss / 2 ** 20), rssMaxMiB: Math.round(rssMax / 2 ** 20), baselineMiB: Math.round(baseRss / 2 ** 20),
       bytesPerAgent: Math.round(perAgent), target: '<= 2048 B/agent', pass: checkedIn(reg) >= n && perAgent <= 2048 };
   } finally {
     await ns.proc.stop();

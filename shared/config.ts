@@ -47,7 +47,7 @@ export const COMMON_OPTIONS = defineOptions({
 /** Options of every verb that opens, sends to or prints ports. */
 export const PORT_OPTIONS = defineOptions({
   portOffset: { type: 'int', min: 0, max: 65535, default: 0, arg: 'K',
-    help: 'add K to every catalog port (e.g. 10000 to run without root)' },
+    help: 'add K to every catalog port (e.g. 11000 to run without root)' },
   port: { type: 'port-overrides', multiple: true, arg: 'FLOW=PORT',
     help: 'override one flow\'s port (repeatable); flow ids from `smp-lab ports --format json`' },
 });

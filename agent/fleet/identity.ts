@@ -55,6 +55,8 @@ export class FleetIdentities {
   private readonly guidPrefix: Buffer;
   private readonly macSeed: number;
   private readonly domain: string;
+  /** Four hex digits of the seed in every computer name. */
+  private readonly nameTag: string;
 
   constructor(spec: FleetSpec) {
     this.seed = spec.seed;
@@ -66,6 +68,7 @@ export class FleetIdentities {
     this.guidPrefix[8] = (this.guidPrefix[8]! & 0x3f) | 0x80;
     this.macSeed = h[12]!;
     this.domain = DOMAINS[h[13]! % DOMAINS.length]!;
+    this.nameTag = h.subarray(14, 16).toString('hex').toUpperCase();
   }
 
   /** The largest fleet this seed and base can address inside 127.0.0.0/8. */
@@ -132,7 +135,9 @@ export class FleetIdentities {
 
   identity(index: number): AgentIdentity {
     const os = this.os(index);
-    const name = `${os.prefix}-${String(index).padStart(6, '0')}`;
+    // The seed's tag keeps fleets of different seeds apart on one NS (their names, and so their
+    // name.domain keys, never meet); at most 15 characters, the NetBIOS limit.
+    const name = `${os.prefix}-${this.nameTag}-${String(index).padStart(6, '0')}`;
     return {
       index, guid: this.guid(index), name, domain: this.domain,
       fqdn: `${name.toLowerCase()}.${this.domain.toLowerCase()}.local`,

@@ -252,6 +252,13 @@ export class FleetEngine implements InboundSink {
       this.schedule.at(k, Math.min(cfgAt, invAt));
       return;
     }
+    // A step that follows at once (register -> inventory -> policies -> delivery) keeps the agent's
+    // request slot and its keep-alive connection, as a real agent's sequence does, instead of going
+    // to the back of the queue behind the whole fleet. Registrations still go through the pacer.
+    if ((r.delayMs ?? 0) <= 0 && r.next !== Step.REGISTER) {
+      void this.run(k, now);
+      return;
+    }
     this.schedule.at(k, now + (r.delayMs ?? 0));
     void step;
   }

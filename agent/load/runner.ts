@@ -12,6 +12,7 @@ import { WakeSocket } from '../listen/wake-socket.js';
 import { fleetMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { LoadStats } from './stats.js';
+import { resolveHeapMode, useLeanHeap, type HeapMode } from './heap-mode.js';
 
 export interface FleetRunOptions {
   readonly ns: string;
@@ -48,6 +49,8 @@ export interface FleetRunOptions {
   /** Idle keep-alive sockets kept open at most, for this process (default 1000). */
   readonly idleSockets?: number;
   readonly requestTimeoutMs: number;
+  /** V8 heap policy of this process (agent/load/heap-mode.ts); default auto. */
+  readonly heap?: HeapMode;
   readonly metricsPort?: number;
   readonly metricsHost?: string;
 }
@@ -69,6 +72,7 @@ export interface RunningFleet {
 export async function startFleet(o: FleetRunOptions): Promise<RunningFleet> {
   const ids = new FleetIdentities({ seed: o.seed, ipBase: o.ipBase });
   const slice = sliceOf(Math.min(o.count, ids.capacity), o.shard);
+  if (resolveHeapMode(o.heap ?? 'auto', slice.end - slice.start) === 'lean') useLeanHeap();
   const keys = await KeyPool.open(o.seed, o.keyPool, o.stateDir);
   const stats = new LoadStats();
   stats.agents = slice.end - slice.start;

@@ -95,6 +95,9 @@ export class FleetSchedule {
     const ran = this.runDue(2000);
     if (this.stopped) return;
     if (ran === 2000 && this.size > 0 && this.due[this.heap[0]!]! <= this.now()) {
+      // An agent re-scheduled while running (e.g. given a later registration slot) may have armed
+      // a timer meanwhile: replace it, never leave it behind (it would outlive stop()).
+      if (this.timer) clearTimeout(this.timer);
       this.timerAt = this.now();
       this.timer = setTimeout(() => this.fire(), 0);
       return;

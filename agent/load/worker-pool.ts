@@ -84,7 +84,6 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
   const failures: WorkerFailure[] = [];
   const workers: Worker[] = [];
   const closers: Array<() => Promise<void>> = [];
-  let stopping = false;
   const base: WorkerRunOptions = {
     ns: r.ns, seed: r.seed, count: r.count, ipBase: r.ipBase, shard: r.shard, trustedServer: r.trustedServer, tickleHost: r.tickleHost,
     ticklePort: r.ticklePort, wakePort: r.wakePort, wakeGroup: r.wakeGroup, interfaceAddress: r.interfaceAddress, noListen: true,
@@ -92,7 +91,7 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
     ...(r.intervalMs !== undefined ? { intervalMs: r.intervalMs } : {}), accelerate: r.accelerate, jitter: r.jitter, rampMs: r.rampMs,
     concurrency: r.concurrency, sourceAddress: r.sourceAddress, install: r.install, delivery: r.delivery ?? true, asleep: r.asleep, requestTimeoutMs: r.requestTimeoutMs,
     ...(r.rate ? { rate: r.rate / W } : {}), ...(r.registrationRate ? { registrationRate: r.registrationRate / W } : {}),
-    ...(r.idleSockets !== undefined ? { idleSockets: r.idleSockets } : {}),
+    ...(r.idleSockets !== undefined ? { idleSockets: r.idleSockets } : {}), ...(r.heap ? { heap: r.heap } : {}),
   };
   const send = (w: Worker, m: ToWorker): void => { if (w.child.connected) w.child.send(m); };
   const fail = (w: Worker, i: number, f: Omit<WorkerFailure, 'worker' | 'slice'>): void => {
@@ -199,7 +198,6 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
     rss: () => ({ workers: workers.reduce((a, w) => a + (w.tick?.rss ?? 0), 0), parent: process.memoryUsage.rss() }),
     stop() {
       stopped ??= (async () => {
-        stopping = true;
         for (const w of workers) send(w, { t: 'stop' });
         const deadline = setTimeout(() => { for (const w of workers) if (w.final === null) w.child.kill('SIGKILL'); }, 15_000 + r.requestTimeoutMs);
         await Promise.all(workers.map((w) => w.exited));
@@ -216,7 +214,6 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
         stats.inbound = { received: { ...inbound.received }, acted: { ...inbound.acted }, dropped: { ...inbound.dropped } };
         return stats;
       })();
-      void stopping;
       return stopped;
     },
   };

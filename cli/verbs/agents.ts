@@ -57,12 +57,15 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
     delivery: !config.noDelivery,
     asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
     ...(config.regRate !== undefined ? { registrationRate: config.regRate } : {}), idleSockets: config.idleSockets,
+    heap: config.heap as 'auto' | 'lean' | 'fast',
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   };
   const mine = sliceOf(Math.min(config.count, 1_000_000), shard);
   const plan = planWorkers(config.workers, { agents: mine.end - mine.start, concurrency: config.concurrency, idleSockets: config.idleSockets });
   if (plan.warning) ctx.stderr.write(`smp-lab agents: warning: ${plan.warning}\n`);
-  const processes = `${plan.workers} ${plan.workers === 1 ? 'process' : 'worker processes'} (${plan.reason})`;
+  const { resolveHeapMode } = await import('../../agent/load/heap-mode.js');
+  const heap = resolveHeapMode(config.heap as 'auto' | 'lean' | 'fast', Math.ceil((mine.end - mine.start) / plan.workers));
+  const processes = `${plan.workers} ${plan.workers === 1 ? 'process' : 'worker processes'} (${plan.reason}), ${heap} heap`;
   if (plan.workers > 1) {
     const { runWorkerAgents } = await import('./agents-workers.js');
     return runWorkerAgents(config, run, plan.workers, processes, ctx);

@@ -31,9 +31,9 @@ export const fleetVerb = defineVerb({
       ctx.stdout.write('index,guid,name,domain,fqdn,mac,ip,os\n');
       for (const r of rows) ctx.stdout.write(`${Object.values(r).join(',')}\n`);
     } else {
-      ctx.stdout.write(`${'INDEX'.padEnd(7)} ${'GUID'.padEnd(36)} ${'NAME'.padEnd(10)} ${'MAC'.padEnd(17)} ${'IP'.padEnd(15)} OS\n`);
+      ctx.stdout.write(`${'INDEX'.padEnd(7)} ${'GUID'.padEnd(36)} ${'NAME'.padEnd(15)} ${'MAC'.padEnd(17)} ${'IP'.padEnd(15)} OS\n`);
       for (const r of rows) {
-        ctx.stdout.write(`${String(r.index).padEnd(7)} ${r.guid} ${r.name.padEnd(10)} ${r.mac} ${r.ip.padEnd(15)} ${r.os}\n`);
+        ctx.stdout.write(`${String(r.index).padEnd(7)} ${r.guid} ${r.name.padEnd(15)} ${r.mac} ${r.ip.padEnd(15)} ${r.os}\n`);
       }
     }
     return 0;

@@ -19,6 +19,9 @@ export async function startUpTasks(nsUrl: string, ports: PortMap, fleet: { seed:
   const ts = createTaskServer({ nsUrl, ports, httpPort: 0, bind: '127.0.0.1', name: 'ts1.lab.local', logger: log,
     maxClients: Math.max(5000, fleet.count) });
   const a = await ts.listen();
+  // Agents that ask the NS before it knows this TS find no task server and retry only after their
+  // reconnect delay (a minute): start them once the registration is in (or after 10 s regardless).
+  await Promise.race([ts.registered(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   const pool = new TaskAgentPool({ nsUrl, log });
   try {
     await pool.start();

@@ -14,7 +14,8 @@ import { LOAD_OPTIONS } from './load-options.js';
 import { runAgents, type AgentsConfig } from './agents.js';
 import { startUpTasks } from './up-tasks.js';
 
-const FALLBACK_OFFSETS = [10000, 11000, 12000, 13000];
+/** Offsets tried when the real ports cannot be bound. Not 10000: HTTP would land on 10080, a port browsers and fetch refuse. */
+export const FALLBACK_OFFSETS: readonly number[] = [11000, 12000, 13000];
 
 function canBindTcp(port: number): Promise<boolean> {
   return new Promise((resolve) => {

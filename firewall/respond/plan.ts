@@ -61,7 +61,7 @@ export function explainBindError(err: unknown, port: number): string {
     case 'EACCES':
     case 'EPERM':
       return port < 1024
-        ? 'permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (or use --port-offset 10000)'
+        ? 'permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (or use --port-offset 11000)'
         : 'permission denied';
     case 'EADDRINUSE':
       return 'address in use: another process listens on this port';

@@ -151,7 +151,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
 
 function bindError(err: unknown, what: string, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES') return smpError('BIND', `cannot bind ${what} ${host}:${port}: permission denied; run as root or add --port-offset 10000`, { port }, err);
+  if (code === 'EACCES') return smpError('BIND', `cannot bind ${what} ${host}:${port}: permission denied; run as root or add --port-offset 11000`, { port }, err);
   if (code === 'EADDRINUSE') return smpError('BIND', `cannot bind ${what} ${host}:${port}: the port is in use; pick another with --port or --port-offset`, { port }, err);
   if (code === 'EADDRNOTAVAIL') return smpError('BIND', `cannot bind ${what} ${host}:${port}: no such local address`, { port }, err);
   return err;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { smpError } from '../../shared/errors.js';
 import type { ClientRecord } from './client-registry.js';
-import { errorData, errorReply, taskToWire, type HelloItem, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
+import { errorData, errorReply, taskToWire, type HelloItem, type HelloOutcome, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
 import { known } from './http-routes.js';
 import type { TaskServerOptions } from './options.js';
 import { portOf, type TsAddresses } from './task-server.js';
@@ -25,6 +25,12 @@ export interface TaskServerClusterOptions extends TaskServerOptions {
   readonly workers: number;
   /** Workers log here (a logger object cannot cross processes). */
   readonly workerLog: { readonly level: string; readonly file?: string };
+}
+
+interface StartPorts {
+  readonly http: number;
+  readonly https: number | null;
+  readonly channel: number;
 }
 
 export interface TaskServerCluster {
@@ -53,7 +59,7 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
   const { log, registry, metrics } = core;
   let stopping = false;
   let facing: AgentFacing | null = null;
-  let startPorts: WorkerStart | null = null;
+  let startPorts: StartPorts | null = null;
   const crashes: number[] = [];
   let metricsSeq = 0;
   const metricsWaits = new Map<number, (json: unknown) => void>();
@@ -68,8 +74,9 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
     return out;
   }
 
+  /** To every worker that has loaded; one still loading gets the current state in its start message. */
   function broadcast(m: ToWorker): void {
-    for (const w of live.values()) post(w, m);
+    for (const w of live.values()) if (loaded.has(w.id)) post(w, m);
   }
 
   /** Sends to a worker unless its channel is gone (its exit handler cleans up). */
@@ -98,7 +105,7 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
         metrics.registered.set(registry.size);
         return null;
       case 'hellos':
-        return m.items.map((item) => {
+        return m.items.map((item): HelloOutcome => {
           try {
             return { ok: true, pending: hello(w, item) };
           } catch (err) {
@@ -160,7 +167,8 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
     }
   }
 
-  function workerStart(ports: { http: number; https: number | null; channel: number }): WorkerStart {
+  /** Built when the worker has loaded, so it carries the task table and settings of that moment. */
+  function workerStart(ports: StartPorts): WorkerStart {
     return {
       guid: core.guid, name: core.name, bind: opts.bind ?? '0.0.0.0', httpPort: ports.http, httpsPort: ports.https, channelPort: ports.channel,
       tls: opts.tls ? { cert: opts.tls.cert.toString(), key: opts.tls.key.toString() } : null,
@@ -169,7 +177,7 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
   }
 
   /** Forks one worker and resolves with what it bound (rejects if it cannot start). */
-  function fork(start: WorkerStart): Promise<AgentFacing> {
+  function fork(ports: StartPorts): Promise<AgentFacing> {
     cluster.setupPrimary({ exec: WORKER_FILE, args: [], silent: false });
     const w = cluster.fork();
     live.set(w.id, w);
@@ -181,7 +189,7 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
       const on = (m: ToPrimary): void => {
         if (m.t === 'loaded') {
           loaded.add(w.id);
-          return post(w, stopping ? { t: 'stop' } : { t: 'start', start });
+          return post(w, stopping ? { t: 'stop' } : { t: 'start', start: workerStart(ports) });
         }
         if (m.t === 'ready') serving.add(w.id);
         if (m.t === 'ready') resolve({ http: m.http, https: m.https, channel: m.channel });
@@ -210,8 +218,7 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
       'task server worker exited; its agents reconnect after their reconnect delay; starting a replacement');
     setTimeout(() => {
       if (stopping || startPorts === null) return;
-      const p = startPorts;
-      fork(workerStart({ http: p.httpPort, https: p.httpsPort, channel: p.channelPort })).then(
+      fork(startPorts).then(
         (f) => {
           if (f.channel.port !== facing?.channel.port) log.error({ channel: f.channel.port }, 'replacement worker bound another 50124 port (every worker had exited)');
           else log.info({ channel: f.channel.port }, 'replacement task server worker ready');
@@ -241,10 +248,10 @@ export function createTaskServerCluster(opts: TaskServerClusterOptions): TaskSer
     nsLinkUp: () => core.link.up,
     spread: linkCounts,
     async listen() {
-      const first = workerStart({
+      const first: StartPorts = {
         http: portOf(opts, opts.httpPort, 'ts-http'), https: opts.tls ? portOf(opts, opts.httpsPort, 'ts-https') : null,
         channel: portOf(opts, opts.channelPort, 'ts-agent-channel'),
-      });
+      };
       // Every worker asks for the same ports (port 0 included): node:cluster hands them one shared
       // listening socket per (address, port, order of listen), bound once by this primary.
       let one: AgentFacing;

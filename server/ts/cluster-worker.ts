@@ -110,8 +110,6 @@ async function runWorker(start: WorkerStart): Promise<void> {
   const metricsText = (): Promise<{ contentType: string; text: string }> => calls.call('metrics', {});
   const app = makeApp(log, metrics, undefined, metricsText);
   const httpsApp = start.tls ? makeApp(log, metrics, start.tls, metricsText) : null;
-  await registerTsPages(app, pages);
-  if (httpsApp) await registerTsPages(httpsApp, pages);
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -145,6 +143,10 @@ async function runWorker(start: WorkerStart): Promise<void> {
     }
   });
   process.on('disconnect', () => void stop());
+
+  // The handlers above are in place before the first await: tasks sent meanwhile are not lost.
+  await registerTsPages(app, pages);
+  if (httpsApp) await registerTsPages(httpsApp, pages);
 
   const http = await listenApp(app, start.httpPort, start.bind);
   const https = httpsApp ? await listenApp(httpsApp, start.httpsPort ?? 0, start.bind) : null;

@@ -31,6 +31,8 @@ export interface TaskServer {
   close(): Promise<void>;
   /** True once the NS accepted our registration and the 50123 link is up. */
   nsLinkUp(): boolean;
+  /** Resolves once the NS first accepted our registration (it then lists this TS to agents). */
+  registered(): Promise<void>;
 }
 
 /** The port of a flow: an explicit option wins, else the port map. */
@@ -57,6 +59,7 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
   return {
     guid: core.guid, name: core.name, registry, metrics, channel: ch,
     nsLinkUp: () => core.link.up,
+    registered: () => core.registered,
     async listen() {
       const bind = opts.bind ?? '0.0.0.0';
       await registerTsPages(app, pages);

@@ -73,6 +73,9 @@ export class TsCore {
   private countSoon = false;
   private closed = false;
   private readonly started = Date.now();
+  private markRegistered: () => void = () => undefined;
+  /** Resolves after the NS first accepted this TS's registration (agents asking the NS then find it). */
+  readonly registered: Promise<void> = new Promise((resolve) => (this.markRegistered = resolve));
 
   constructor(private readonly opts: TaskServerOptions, private readonly hooks: CoreHooks) {
     this.log = opts.logger ?? createLogger({ level: 'info', name: 'ts' });
@@ -188,6 +191,7 @@ export class TsCore {
         channelHost: hostOf(urlOf(facing.channel)), channelPort: facing.channel.port,
         shares: this.opts.shares ?? TS_DEFAULTS.shares, clients: this.registry.size, maxClients: this.registry.maxClients,
       });
+      this.markRegistered();
       const told = this.opts.nsTicklePort ?? (reg.ticklePort === 0 ? null : reg.ticklePort);
       const changed = this.ticklePort !== told;
       this.ticklePort = told;

@@ -33,7 +33,7 @@ t.test('300 agents over 3 workers: disjoint, merged metrics, routed tickle, repo
   t.teardown(() => cli.stop('SIGKILL'));
   const ready = (await cli.line(/agents ready: .*\n/, 20_000))[0];
   t.match(ready, /300 agents \(fleet 300, shard 0\/1, 127\.1\.0\.1\.\.127\.1\.1\.44\)/);
-  t.match(ready, /3 worker processes \(--workers 3\)/);
+  t.match(ready, /3 worker processes \(--workers 3\), fast heap/);
   const metricsUrl = /metrics (http:\/\/\S+\/metrics)/.exec(ready)![1]!;
   const scrape = async (): Promise<string> => (await fetch(metricsUrl)).text();
   const text = await waitUntil(async () => {
