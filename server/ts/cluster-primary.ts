@@ -11,7 +11,7 @@ import type { ClientRecord } from './client-registry.js';
 import { errorData, errorReply, taskToWire, type HelloItem, type HelloOutcome, type ReplyValues, type ToPrimary, type ToWorker, type WorkerRequest, type WorkerStart } from './cluster-messages.js';
 import { known } from './http-routes.js';
 import type { TaskServerOptions } from './options.js';
-import { portOf, type TsAddresses } from './task-server.js';
+import { portOf, type TaskServerHandle } from './task-server.js';
 import { TsCore, type AgentFacing } from './ts-core.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./cluster-worker.js', import.meta.url));
@@ -33,13 +33,8 @@ interface StartPorts {
   readonly channel: number;
 }
 
-export interface TaskServerCluster {
-  readonly guid: string;
-  readonly name: string;
+export interface TaskServerCluster extends TaskServerHandle {
   readonly core: TsCore;
-  listen(): Promise<TsAddresses>;
-  close(): Promise<void>;
-  nsLinkUp(): boolean;
   /** Worker ids and the agent links each holds (from the primary's registry). */
   spread(): Map<number, number>;
 }

@@ -21,16 +21,20 @@ export interface TsAddresses {
   readonly remoting: readonly [number, number];
 }
 
-export interface TaskServer {
+/** What every Task Server shape (one process, or a primary with workers) offers its owner. */
+export interface TaskServerHandle {
   readonly guid: string;
   readonly name: string;
-  readonly registry: ClientRegistry;
-  readonly metrics: TsMetrics;
-  readonly channel: AgentChannelServer;
   listen(): Promise<TsAddresses>;
   close(): Promise<void>;
   /** True once the NS accepted our registration and the 50123 link is up. */
   nsLinkUp(): boolean;
+}
+
+export interface TaskServer extends TaskServerHandle {
+  readonly registry: ClientRegistry;
+  readonly metrics: TsMetrics;
+  readonly channel: AgentChannelServer;
   /** Resolves once the NS first accepted our registration (it then lists this TS to agents). */
   registered(): Promise<void>;
 }
