@@ -75,47 +75,46 @@ export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): 
 }
 
 /** GetPackageInfo for the wanted package, with the minutes spent trying so far (accelerated). */
+/** A GET of an agent page whose 200 body `decode` turns into a value; what `decode` throws is classed by `refused`. */
+async function getDecoded<T extends object>(a: Attempt, endpoint: Endpoint, path: string, decode: (body: string) => T,
+  refused: (err: unknown) => Outcome): Promise<T | Outcome> {
+  const { e, call } = a;
+  const t0 = performance.now();
+  const r = await e.http.request('GET', path, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
+  let outcome: Outcome = r.outcome;
+  let value: T | undefined;
+  if (outcome === 'ok') {
+    try {
+      value = decode(r.body.toString('utf8'));
+    } catch (err) {
+      outcome = refused(err);
+    }
+  }
+  record(e, endpoint, outcome, t0, r.bytes);
+  return value ?? outcome;
+}
+
 async function packageInfo(a: Attempt): Promise<PackageInfo | Outcome> {
   const { e, k, call, want } = a;
   const totalTime = Math.floor(((performance.now() - e.holdings!.tryingSince[k]!) * (e.opts.accelerate ?? 1)) / 60_000);
   const path = packageInfoUrlPath({ resource: call.id.guid, version: '1', type: 'codebases', compress: false, totalTime,
     packages: [want.guid], addresses: [call.id.ip] });
-  const t0 = performance.now();
-  const r = await e.http.request('GET', path, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
-  let outcome: Outcome = r.outcome;
-  let info: PackageInfo | undefined;
-  if (outcome === 'ok') {
-    try {
-      info = decodePackageInfo(r.body.toString('utf8')).find((p) => p.id === want.guid);
-      if (!info) outcome = 'bad-xml';
-    } catch {
-      outcome = 'bad-xml';
-    }
-  }
-  record(e, 'get-package-info', outcome, t0, r.bytes);
-  return info ?? outcome;
+  return getDecoded(a, 'get-package-info', path, (body) => {
+    const info = decodePackageInfo(body).find((p) => p.id === want.guid);
+    if (!info) throw new Error('the package is not in the answer');
+    return info;
+  }, () => 'bad-xml');
 }
 
 /** GetPackageSnapshot, verified with the sourceKey of GetPackageInfo: a bad signature is refused. */
 async function snapshot(a: Attempt, info: PackageInfo): Promise<Snapshot | Outcome> {
-  const { e, call, want } = a;
+  const { call, want } = a;
   const path = snapshotUrlPath({ packageGuid: want.guid, resource: call.id.guid, ...(want.version > 0 ? { version: want.version } : {}) });
-  const t0 = performance.now();
-  const r = await e.http.request('GET', path, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
-  let outcome: Outcome = r.outcome;
-  let snap: Snapshot | undefined;
-  if (outcome === 'ok') {
-    try {
-      const signed = decodeSignedSnapshot(r.body.toString('utf8'));
-      snap = verifySignedSnapshot(signed, info.sourceKey);
-      if (snap.packageId !== want.guid) throw new Error('snapshot of another package');
-    } catch (err) {
-      snap = undefined;
-      outcome = isSmpError(err) && err.code === 'SMP_ERR_CRYPTO' ? 'bad-signature' : isSmpError(err) ? 'bad-xml' : 'bad-signature';
-    }
-  }
-  record(e, 'get-package-snapshot', outcome, t0, r.bytes);
-  return snap ?? outcome;
+  return getDecoded(a, 'get-package-snapshot', path, (body) => {
+    const snap = verifySignedSnapshot(decodeSignedSnapshot(body), info.sourceKey);
+    if (snap.packageId !== want.guid) throw new Error('snapshot of another package');
+    return snap;
+  }, (err) => (isSmpError(err) && err.code !== 'SMP_ERR_CRYPTO' ? 'bad-xml' : 'bad-signature'));
 }
 
 interface Downloaded {

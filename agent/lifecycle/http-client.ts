@@ -89,6 +89,9 @@ export interface StreamResult {
 /** Server name sent in TLS: a host name as is, `localhost` for an address (the lab certificate's name). */
 const serverName = (host: string): string => (/^[\d.]+$/.test(host) || host.includes(':') ? 'localhost' : host);
 
+/** The TCP port a URL names, or its scheme's default (http 80, https 443). */
+export const portOfUrl = (url: URL): number => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+
 export class FleetHttpClient {
   readonly base: URL;
   private readonly agent: HttpAgent | HttpsAgent;
@@ -135,7 +138,7 @@ export class FleetHttpClient {
       };
       let bytes = 0;
       const req = (secure ? httpsRequest : httpRequest)({
-        protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (secure ? 443 : 80),
+        protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: portOfUrl(url),
         path: url.pathname + url.search, method: 'GET', agent: this.agentFor(secure),
         ...(init.localAddress ? { localAddress: init.localAddress } : {}),
         ...(secure ? { servername: serverName(url.hostname) } : {}), headers: { ...init.headers },
@@ -175,7 +178,7 @@ export class FleetHttpClient {
       };
       const fail = (outcome: Outcome): void => done({ outcome, status: 0, body: Buffer.alloc(0), headers: {}, bytes: 0 });
       const req = (this.secure ? httpsRequest : httpRequest)({
-        protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port || (this.secure ? 443 : 80),
+        protocol: this.base.protocol, hostname: this.base.hostname, port: portOfUrl(this.base),
         path, method, agent: this.agent, ...(init.localAddress ? { localAddress: init.localAddress } : {}),
         ...(this.secure ? { servername: serverName(this.base.hostname) } : {}),
         headers: { 'cache-control': 'max-age=0', ...(body ? { 'content-type': 'application/xml', 'content-length': String(body.length) } : {}), ...init.headers },

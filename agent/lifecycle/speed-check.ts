@@ -5,6 +5,7 @@
 import { connect } from 'node:net';
 import type { Codebase } from '../../shared/protocol/package-info.js';
 import { outcomeOfError, type Outcome } from '../load/outcome.js';
+import { portOfUrl } from './http-client.js';
 
 export interface ProbeResult {
   /** Connect time in ms; null when the host:port could not be reached. */
@@ -32,7 +33,7 @@ export function downloadTargets(codebases: readonly Codebase[]): CodebaseTarget[
       continue;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const port = portOfUrl(url);
     out.push({ codebase: c, url, host: url.hostname.replace(/^\[|\]$/g, ''), port });
   }
   return out;

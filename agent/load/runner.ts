@@ -7,8 +7,7 @@ import { sliceOf, type Shard } from '../fleet/shard.js';
 import { FleetEngine } from '../lifecycle/fleet-engine.js';
 import { KeyPool } from '../lifecycle/key-pool.js';
 import { InboundCounters } from '../listen/inbound.js';
-import { TickleListener } from '../listen/tickle-listener.js';
-import { WakeSocket } from '../listen/wake-socket.js';
+import { listenFleetInbound } from '../listen/fleet-inbound.js';
 import { fleetMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { LoadStats } from './stats.js';
@@ -90,14 +89,9 @@ export async function startFleet(o: FleetRunOptions): Promise<RunningFleet> {
   let metricsPort: number | null = null;
   try {
     if (!o.noListen) {
-      const wake = new WakeSocket({ port: o.wakePort, group: o.wakeGroup, interfaceAddress: o.interfaceAddress, sink: engine, counters: inbound,
-        ...(o.hmacKey ? { hmacKey: o.hmacKey } : {}) });
-      wakePort = (await wake.listen()).port;
-      closers.push(() => wake.close());
-      const tickle = new TickleListener({ host: o.tickleHost, port: o.ticklePort, sink: engine, counters: inbound,
-        relayWake: (p) => wake.sendMagic(p), ...(o.hmacKey ? { hmacKey: o.hmacKey } : {}) });
-      ticklePort = (await tickle.listen()).port;
-      closers.push(() => tickle.close());
+      const listeners = await listenFleetInbound(o, engine, inbound);
+      ({ wakePort, ticklePort } = listeners);
+      closers.push(() => listeners.close());
     }
     if (o.metricsPort !== undefined) {
       const m = await serveMetrics(fleetMetrics({ stats, inbound, states: () => engine.states() }), o.metricsHost ?? '127.0.0.1', o.metricsPort);

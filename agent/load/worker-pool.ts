@@ -10,8 +10,7 @@ import { FleetIdentities } from '../fleet/identity.js';
 import { sliceOf, type FleetSlice, type Shard } from '../fleet/shard.js';
 import { KeyPool } from '../lifecycle/key-pool.js';
 import { InboundCounters } from '../listen/inbound.js';
-import { TickleListener } from '../listen/tickle-listener.js';
-import { WakeSocket } from '../listen/wake-socket.js';
+import { listenFleetInbound } from '../listen/fleet-inbound.js';
 import { startMetricsServer, type MetricsServer, type MetricsSource } from './metrics-server.js';
 import type { FleetRunOptions } from './runner.js';
 import { mergeShards } from './shard-file.js';
@@ -147,14 +146,9 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
     if (!r.noListen) {
       const router = new InboundRouter({ ids, slice, workers: workers.map((w) => w.slice), trustedServer: r.trustedServer, asleep: r.asleep,
         deliver: (i, items) => send(workers[i]!, { t: 'inbound', items }) });
-      const wake = new WakeSocket({ port: r.wakePort, group: r.wakeGroup, interfaceAddress: r.interfaceAddress, sink: router, counters: inbound,
-        ...(r.hmacKey ? { hmacKey: r.hmacKey } : {}) });
-      wakePort = (await wake.listen()).port;
-      closers.push(() => wake.close());
-      const tickle = new TickleListener({ host: r.tickleHost, port: r.ticklePort, sink: router, counters: inbound,
-        relayWake: (p) => wake.sendMagic(p), ...(r.hmacKey ? { hmacKey: r.hmacKey } : {}) });
-      ticklePort = (await tickle.listen()).port;
-      closers.push(() => tickle.close());
+      const listeners = await listenFleetInbound(r, router, inbound);
+      ({ wakePort, ticklePort } = listeners);
+      closers.push(() => listeners.close());
     }
     if (r.metricsPort !== undefined) {
       metrics = await startMetricsServer({ port: r.metricsPort, host: r.metricsHost ?? '127.0.0.1',
