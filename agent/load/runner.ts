@@ -7,27 +7,21 @@ import { sliceOf, type Shard } from '../fleet/shard.js';
 import { FleetEngine } from '../lifecycle/fleet-engine.js';
 import { KeyPool } from '../lifecycle/key-pool.js';
 import { InboundCounters } from '../listen/inbound.js';
-import { listenFleetInbound } from '../listen/fleet-inbound.js';
+import { listenFleetInbound, type FleetInboundOptions } from '../listen/fleet-inbound.js';
 import { fleetMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { LoadStats } from './stats.js';
 import { resolveHeapMode, useLeanHeap, type HeapMode } from './heap-mode.js';
 
-export interface FleetRunOptions {
+export interface FleetRunOptions extends FleetInboundOptions {
   readonly ns: string;
   readonly seed: string;
   readonly count: number;
   readonly ipBase: string;
   readonly shard: Shard;
   readonly trustedServer: string;
-  readonly tickleHost: string;
-  readonly ticklePort: number;
-  readonly wakePort: number;
-  readonly wakeGroup: string;
-  readonly interfaceAddress: string;
   /** No inbound listeners (a shard whose parent listens, or a pure load run). */
   readonly noListen?: boolean;
-  readonly hmacKey?: Buffer;
   readonly ca?: string | Buffer;
   readonly insecure?: boolean;
   readonly stateDir: string | null;
