@@ -191,13 +191,27 @@ export async function regrate(): Promise<object> {
     const p = cli(agentsArgs(ns.url, work, ['--count', String(n), '--seed', `regrate-${Date.now()}`, '--workers', '1', '--reg-rate', String(cap), '--interval', '24h']));
     const port = await metricsPortOf(p);
     const t0 = Date.now();
-    const m = await untilMetrics(port, (x) => regs(x) >= n, 600_000);
+    // Registrations over time: the whole run, and its steady middle (10% to 90% registered), which
+    // leaves out process start-up and the last stragglers.
+    const seen: Array<[number, number]> = [];
+    const m = await untilMetrics(port, (x) => {
+      seen.push([Date.now(), regs(x)]);
+      return regs(x) >= n;
+    }, 600_000);
     const s = (Date.now() - t0) / 1000;
+    const cpuS = tree(p.child.pid!).cpuS;
+    const requests = sum(m, /requests_total/);
     await p.stop();
+    const at = (f: number) => seen.find(([, r]) => r >= f * n)!;
+    const [ta, ra] = at(0.1);
+    const [tb, rb] = at(0.9);
     const rate = regs(m) / s;
-    return { scenario: 'regrate', agents: n, cap, registrationsPerSecond: Math.round(rate), referenceCreateResourcePerSecond: Math.round(refRps),
-      ratioToCap: +(rate / cap).toFixed(3), ratioToReference: +(rate / refRps).toFixed(3), errors: errors(m),
-      bottleneck: rate >= 0.95 * cap ? 'none (cap reached)' : rate >= 0.8 * refRps ? 'the NS (the simulator keeps up with what the NS serves)' : 'the simulator' };
+    const steady = (rb - ra) / ((tb - ta) / 1000);
+    return { scenario: 'regrate', agents: n, cap, registrationsPerSecond: Math.round(rate), steadyRegistrationsPerSecond: Math.round(steady),
+      referenceCreateResourcePerSecond: Math.round(refRps), ratioToCap: +(rate / cap).toFixed(3), steadyRatioToCap: +(steady / cap).toFixed(3),
+      ratioToReference: +(rate / refRps).toFixed(3), errors: errors(m), requestsPerRegistration: +(requests / regs(m)).toFixed(2),
+      simulatorCpuUsPerRegistration: Math.round((cpuS * 1e6) / regs(m)),
+      bottleneck: steady >= 0.95 * cap ? 'none (cap reached)' : steady >= 0.8 * refRps ? 'the NS (the simulator keeps up with what the NS serves)' : 'the simulator' };
   } finally {
     await ns.proc.stop();
     rmSync(work, { recursive: true, force: true });

@@ -61,3 +61,23 @@ t.test('the HTTP client keeps at most idleSockets connections open between reque
   t.equal(none.idleSockets, 0, 'budget 0: no socket is kept');
   none.close();
 });
+
+t.test('a follow-up request keeps its socket past a spent budget: a registration is one connection', async (t) => {
+  let connections = 0;
+  const server = createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
+  server.on('connection', () => { connections += 1; });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  const client = new FleetHttpClient({ base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, idleSockets: 0 });
+  t.teardown(() => client.close());
+  // Budget 0: a plain request never keeps its socket; a sequence marked as follow-ups keeps it to the end.
+  const from = { localAddress: '127.3.1.1' };
+  await client.request('POST', '/CreateResource.aspx', { ...from, body: '<x/>', followUp: true });
+  t.equal(client.idleSockets, 1, 'kept over the budget for the next step');
+  await client.request('POST', '/PostEvent.aspx', { ...from, body: '<x/>', followUp: true });
+  await client.request('POST', '/GetClientPolicies.aspx', { ...from, body: '<x/>' });
+  t.equal(connections, 1, 'three steps on one connection');
+  t.equal(client.idleSockets, 0, 'the last step closes it: the budget holds again');
+  await client.request('GET', '/', from);
+  t.equal(connections, 2, 'the next check-in connects anew');
+});
