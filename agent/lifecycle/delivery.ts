@@ -1,7 +1,9 @@
 // Software delivery of one simulated agent (notes §2.4 step 7): GetPackageInfo -> speed check of the
 // codebases -> GetPackageSnapshot, verified against the package's sourceKey -> each file streamed from
 // the fastest codebase and checked (size, SHA-256), the next codebase on any failure -> download
-// status NSEs. It records each of its requests itself and never throws; files are hashed, not kept.
+// status NSEs. With package multicast (package-multicast.ts) the agent may instead be its process's
+// multicast master (downloads and keeps the package to send it) or a receiver (blocks from the group,
+// the rest over HTTP(S)). It records each of its requests itself and never throws.
 import { createHash } from 'node:crypto';
 import { isSmpError } from '../../shared/errors.js';
 import { decodePackageInfo, packageInfoUrlPath, type PackageInfo } from '../../shared/protocol/package-info.js';
@@ -10,6 +12,8 @@ import type { AgentIdentity } from '../fleet/identity.js';
 import type { Endpoint, Outcome } from '../load/outcome.js';
 import type { FleetEngine } from './fleet-engine.js';
 import { packageStatusBody, type DownloadStatusRow, type WantedPackage } from './messages.js';
+import type { MulticastSession } from './multicast-session.js';
+import type { Role } from './package-multicast.js';
 import { downloadTargets, probeTargets, rankTargets, type CodebaseTarget } from './speed-check.js';
 import { AGENT_PAGES, Step, type StepResult } from './step-types.js';
 
@@ -61,17 +65,75 @@ export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): 
     await status(a, { status: 'failed', version: snap.version, reason: 'refused: no codebase answered the speed check' });
     return failed('refused');
   }
-  await status(a, { status: 'started', version: snap.version, server: ranked[0]!.codebase.server, url: ranked[0]!.codebase.url });
+  const mc = e.packageMulticast;
+  // Multicast only for a package the NS marks `enableMulticast` (GetPackageInfo), when the process runs it.
+  const role: Role | null = mc ? (info.enableMulticast ? await mc.acquire(k, call.id, snap) : mc.direct('not-enabled')) : null;
   const t0 = performance.now();
-  const got = await download(a, snap, ranked);
+  let got: Downloaded;
+  let via: { server: string; url: string };
+  if (role?.kind === 'receiver') {
+    const r = await receive(a, role.session, snap, ranked, t0);
+    got = r.got;
+    via = r.via;
+  } else {
+    await status(a, { status: 'started', version: snap.version, server: ranked[0]!.codebase.server, url: ranked[0]!.codebase.url });
+    const keep = role?.kind === 'master' ? { buf: Buffer.allocUnsafe(role.session.size), offsets: role.session.offsets } : undefined;
+    got = await download(a, snap, ranked, snap.files.map((_f, i) => i), keep);
+    via = { server: got.via?.codebase.server ?? '', url: got.via?.codebase.url ?? '' };
+    if (role?.kind === 'master') {
+      if (got.outcome === 'ok') void mc!.serve(role.session, keep!.buf);
+      else void mc!.abandon(role.session);
+    }
+    if (got.outcome === 'ok' && mc) {
+      mc.counters.delivered.http += 1;
+      mc.counters.bytes.http += got.bytes;
+    }
+  }
   const ms = performance.now() - t0;
   if (got.outcome !== 'ok') {
     await status(a, { status: 'failed', version: snap.version, bytes: got.bytes, ms, reason: `${got.outcome}: every codebase failed` });
     return failed(got.outcome);
   }
   h.markHeld(k, want.guid, snap.version);
-  await status(a, { status: 'complete', version: snap.version, server: got.via!.codebase.server, url: got.via!.codebase.url, bytes: got.bytes, ms });
+  await status(a, { status: 'complete', version: snap.version, server: via.server, url: via.url, bytes: got.bytes, ms });
   return { endpoint: 'package-download', outcome: 'ok', next: h.pending(k) ? Step.PACKAGES : Step.IDLE, recorded: true };
+}
+
+/**
+ * A receiver: listens for the blocks until `done`, a full bitmap or silence; files whose blocks all
+ * arrived and whose SHA-256 matches the snapshot are taken from them, the rest come over HTTP(S).
+ */
+async function receive(a: Attempt, s: MulticastSession, snap: Snapshot, ranked: readonly CodebaseTarget[], t0: number):
+  Promise<{ got: Downloaded; via: { server: string; url: string } }> {
+  const { e, k } = a;
+  const mc = e.packageMulticast!;
+  const master = s.local?.name ?? s.heard?.name ?? '';
+  await status(a, { status: 'started', version: snap.version, server: master, url: mc.url });
+  const r = await s.wait(k);
+  const missing: number[] = [];
+  let mcBytes = 0;
+  snap.files.forEach((f, i) => {
+    if (s.fileFromBlocks(i, r.bits)) mcBytes += f.size;
+    else missing.push(i);
+  });
+  const c = mc.counters;
+  if (missing.length > 0) {
+    c.fallbacks[r.bits === null ? (r.end === 'abandoned' ? 'master-failed' : 'no-master') : 'missing-blocks'] += 1;
+  }
+  if (mcBytes > 0) record(e, 'package-multicast', 'ok', t0, mcBytes);
+  const viaMc = { server: r.master, url: mc.url };
+  if (missing.length === 0) {
+    c.delivered.multicast += 1;
+    c.bytes.multicast += mcBytes;
+    return { got: { outcome: 'ok', bytes: mcBytes }, via: viaMc };
+  }
+  const got = await download(a, snap, ranked, missing);
+  if (got.outcome !== 'ok') return { got: { outcome: got.outcome, bytes: mcBytes + got.bytes }, via: viaMc };
+  c.delivered[mcBytes > 0 ? 'mixed' : 'http'] += 1;
+  c.bytes.multicast += mcBytes;
+  c.bytes.http += got.bytes;
+  const http = { server: got.via?.codebase.server ?? '', url: got.via?.codebase.url ?? '' };
+  return { got: { outcome: 'ok', bytes: mcBytes + got.bytes, via: got.via! }, via: http };
 }
 
 /** GetPackageInfo for the wanted package, with the minutes spent trying so far (accelerated). */
@@ -123,36 +185,48 @@ interface Downloaded {
   readonly via?: CodebaseTarget;
 }
 
-/** Every snapshot file, from the first codebase that serves it intact; files already verified are kept. */
-async function download(a: Attempt, snap: Snapshot, ranked: readonly CodebaseTarget[]): Promise<Downloaded> {
+/** Where a master keeps the package it downloads (to send it): the buffer and each file's offset in it. */
+interface Keep {
+  readonly buf: Buffer;
+  readonly offsets: readonly number[];
+}
+
+/** The snapshot files `files` (indexes), each from the first codebase that serves it intact; files already verified are kept. */
+async function download(a: Attempt, snap: Snapshot, ranked: readonly CodebaseTarget[], files: readonly number[], keep?: Keep): Promise<Downloaded> {
   let next = 0;
   let bytes = 0;
   let last: Outcome = 'refused';
   for (const target of ranked) {
-    for (; next < snap.files.length; next++) {
-      const f = snap.files[next]!;
-      const r = await fetchFile(a, target, f.name, f.size, f.sha256);
+    for (; next < files.length; next++) {
+      const i = files[next]!;
+      const f = snap.files[i]!;
+      const r = await fetchFile(a, target, f.name, f.size, f.sha256, keep ? { buf: keep.buf, at: keep.offsets[i]! } : undefined);
       if (r.outcome !== 'ok') {
         last = r.outcome;
         break;
       }
       bytes += r.bytes;
     }
-    if (next === snap.files.length) return { outcome: 'ok', bytes, via: target };
+    if (next === files.length) return { outcome: 'ok', bytes, via: target };
   }
   return { outcome: last, bytes };
 }
 
-/** One file streamed through SHA-256; longer than the snapshot says is cut off at once. */
-async function fetchFile(a: Attempt, target: CodebaseTarget, name: string, size: number, sha256: string): Promise<{ outcome: Outcome; bytes: number }> {
+/** One file streamed through SHA-256 (and into `keep` for a master); longer than the snapshot says is cut off at once. */
+async function fetchFile(a: Attempt, target: CodebaseTarget, name: string, size: number, sha256: string,
+  keep?: { buf: Buffer; at: number }): Promise<{ outcome: Outcome; bytes: number }> {
   const { e, call } = a;
   const url = new URL(name.split('/').map(encodeURIComponent).join('/'), target.url);
   const hash = createHash('sha256');
   let seen = 0;
   const t0 = performance.now();
   const r = await e.http.stream(url, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) }, (chunk) => {
+    if (seen + chunk.length > size) {
+      seen += chunk.length;
+      return false;
+    }
+    keep?.buf.set(chunk, keep.at + seen);
     seen += chunk.length;
-    if (seen > size) return false;
     hash.update(chunk);
     return true;
   });
