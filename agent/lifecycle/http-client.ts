@@ -128,7 +128,7 @@ export class FleetHttpClient {
 
   /**
    * GET of an absolute http(s) URL whose body is handed to `onData` chunk by chunk (package
-   * files: never held whole). Only a 200 is ok; any other status is drained and classified.
+   * files: never held whole). Only a 200 is ok (a 206 with a `range` header); any other status is drained and classified.
    * `onData` returning false stops the transfer (the socket is destroyed; outcome `other`).
    */
   stream(url: URL, init: { headers?: Record<string, string>; localAddress?: string }, onData: (chunk: Buffer) => boolean | void): Promise<StreamResult> {
@@ -149,7 +149,8 @@ export class FleetHttpClient {
         ...(secure ? { servername: serverName(url.hostname) } : {}), headers: { ...init.headers },
       }, (res) => {
         const status = res.statusCode ?? 0;
-        const ok = status === 200;
+        // A Range request is answered by a 206 only: a 200 would be the whole file.
+        const ok = init.headers?.['range'] !== undefined ? status === 206 : status === 200;
         res.on('data', (c: Buffer) => {
           bytes += c.length;
           if (ok && onData(c) === false) {

@@ -25,6 +25,13 @@ export interface Received {
   readonly end: 'done' | 'complete' | 'silence' | 'abandoned' | 'closed';
 }
 
+/** A run of a file's bytes [start, end) (offsets in the file): held from the group (its bytes) or missing (null). */
+export interface FileRun {
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: Buffer | null;
+}
+
 interface Waiter {
   bits: Uint8Array | null;
   count: number;
@@ -131,5 +138,25 @@ export class MulticastSession {
       this.verified.set(i, ok);
     }
     return ok;
+  }
+
+  /** File `i` as runs of blocks the agent holds (`bits`) and blocks it misses; null when it holds none of them. */
+  runs(i: number, bits: Uint8Array | null): FileRun[] | null {
+    const f = this.snap.files[i]!;
+    if (!this.buf || !bits || f.size === 0) return null;
+    const off = this.offsets[i]!;
+    const bs = this.blockSize;
+    const out: FileRun[] = [];
+    let any = false;
+    for (let n = Math.floor(off / bs); n * bs < off + f.size; n++) {
+      const held = (bits[n >> 3]! & (1 << (n & 7))) !== 0;
+      any ||= held;
+      const start = Math.max(0, n * bs - off);
+      const end = Math.min(f.size, (n + 1) * bs - off);
+      const last = out[out.length - 1];
+      if (last && (last.bytes !== null) === held) out[out.length - 1] = { start: last.start, end, bytes: held ? this.buf.subarray(off + last.start, off + end) : null };
+      else out.push({ start, end, bytes: held ? this.buf.subarray(off + start, off + end) : null });
+    }
+    return any ? out : null;
   }
 }

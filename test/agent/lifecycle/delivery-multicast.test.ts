@@ -36,12 +36,14 @@ const base = (ns: string, over: Partial<FleetRunOptions> = {}): FleetRunOptions 
 const startNs = (payloadSize = PAYLOAD): Promise<TestNs> =>
   startTestNs({ store: 'memory', packages: { labPackages: { count: 1, payloadSize } } });
 
-/** Package file GETs the NS logged, by file name. */
-const fileGets = (ns: TestNs): string[] => {
+/** Package file GETs the NS logged: file name, status, bytes sent. */
+const fileLog = (ns: TestNs): Array<{ file: string; status: string; bytes: number }> => {
   const dir = join(ns.dataDir, 'logs', 'W3SVC1');
   return readdirSync(dir).filter((f) => f.endsWith('.log')).flatMap((f) => parseW3cLog(readFileSync(join(dir, f), 'utf8')).records)
-    .map((r) => r['cs-uri-stem']!).filter((p) => p.startsWith(`/Altiris/PS/Share/${LAB_PACKAGE_GUID}/cache/`)).map((p) => p.split('/').pop()!);
+    .filter((r) => r['cs-uri-stem']!.startsWith(`/Altiris/PS/Share/${LAB_PACKAGE_GUID}/cache/`))
+    .map((r) => ({ file: r['cs-uri-stem']!.split('/').pop()!, status: r['sc-status']!, bytes: Number(r['sc-bytes']) }));
 };
+const fileGets = (ns: TestNs): string[] => fileLog(ns).map((l) => l.file);
 
 /** Download status rows the NS stored: [package, version, status, server, url, bytes, ms, reason, time]. */
 const statusRows = (ns: TestNs): string[][] => ns.ns.store.events.list(0, 10_000)
@@ -112,10 +114,22 @@ t.test('lost data blocks: the files they belong to come over HTTP, the package i
   t.ok(withLoss.size >= 1 && withLoss.size < files.length, `the lost blocks fall in ${[...withLoss].join(', ')}`);
   t.equal(c.fallbacks['missing-blocks'], 19, 'every receiver saw blocks missing');
   t.equal(c.delivered.mixed, 19, 'and took the rest from the group');
-  const gets = fileGets(ns);
+  const log = await waitUntil(() => { const l = fileLog(ns); return l.length === 3 + 19 * 2 ? l : null; }, 'the NS logged 3 + 38 package GETs', 10_000);
   for (const f of files) {
-    t.equal(gets.filter((g) => f.name.endsWith(g)).length, withLoss.has(f.name) ? 20 : 1, `${f.name}: ${withLoss.has(f.name) ? 'everyone fetched it' : 'only the master fetched it'}`);
+    const base = f.name.split('/').pop()!;
+    const lines = log.filter((l) => l.file === base);
+    if (!withLoss.has(f.name)) {
+      t.same(lines.map((l) => l.status), ['200'], `${f.name}: only the master fetched it`);
+      continue;
+    }
+    t.equal(lines.filter((l) => l.status === '200').length, 1, `${f.name}: the master fetched it whole`);
+    const ranges = lines.filter((l) => l.status === '206');
+    t.equal(ranges.length, 38, `${f.name}: each receiver fetched the two lost blocks with Range requests`);
+    t.ok(ranges.every((l) => l.bytes <= 8192 + 1024), 'each Range answer is one block (and headers)');
   }
+  t.equal(c.bytes.multicast, 19 * (packageBytes(ns) - 2 * 8192), 'the receivers took all but the two lost blocks from the group');
+  t.equal(c.bytes.http, packageBytes(ns) + 19 * 2 * 8192, 'HTTP bodies: the master\'s package and the receivers\' lost blocks');
+  t.equal(fleet.stats.count('package-download', 'ok'), 3 + 38);
   await waitUntil(() => statusRows(ns).filter((r) => r[2] === 'complete').length === 20, '20 complete status events', 10_000);
   t.equal(statusRows(ns).filter((r) => r[2] === 'failed').length, 0);
   t.match(await metrics(fleet), /smp_agent_package_multicast_fallbacks_total\{reason="missing-blocks"\} 19/);
