@@ -13,7 +13,7 @@ import { receive } from './delivery-multicast.js';
 import type { Role } from './package-multicast.js';
 import { download, record, status, type AgentCall, type Attempt, type Downloaded } from './package-download.js';
 import { downloadTargets, probeTargets, rankTargets } from './speed-check.js';
-import { AGENT_PAGES, Step, type StepResult } from './step-types.js';
+import { Step, type StepResult } from './step-types.js';
 
 /** The real agent's download retry schedule (minutes; then every 120), notes §2.4 step 7. */
 export const SWD_RETRY_MINUTES = [3, 6, 12, 24, 48, 96, 120] as const;
