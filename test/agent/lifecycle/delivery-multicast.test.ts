@@ -135,13 +135,32 @@ t.test('lost data blocks: the files they belong to come over HTTP, the package i
   t.match(await metrics(fleet), /smp_agent_package_multicast_fallbacks_total\{reason="missing-blocks"\} 19/);
 });
 
+const freeUdpPort = (): Promise<number> => new Promise<number>((resolve) => {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+
+t.test('two fleet processes (two shards, each its own socket on one port): one master for both', async (t) => {
+  const ns = await startNs();
+  t.teardown(() => ns.close());
+  const port = await freeUdpPort();
+  // A long election window: the two processes' windows overlap even when one starts late on a busy machine.
+  const shard = (index: number) => startFleet(base(ns.http, { seed: 'pkgmc-two', count: 24, shard: { index, count: 2 }, packageMulticast: mc({ port, electionMs: 2500 }) }));
+  const fleets = await Promise.all([shard(0), shard(1)]);
+  for (const f of fleets) t.teardown(() => f.stop());
+  await waitUntil(() => fleets.every((f) => f.engine.holdings!.upToDate() === 12), 'every agent of both shards holds the package', 20_000);
+  const sum = (get: (f: RunningFleet) => number) => fleets.reduce((n, f) => n + get(f), 0);
+  t.equal(sum((f) => f.engine.packageMulticast!.counters.masters), 1, 'one master across both processes');
+  t.equal(sum((f) => f.engine.packageMulticast!.counters.delivered.http), 1);
+  t.equal(sum((f) => f.engine.packageMulticast!.counters.delivered.multicast), 23, 'the 23 others, in both processes, received it by multicast');
+  t.ok(fleets.every((f) => f.engine.packageMulticast!.counters.received.data > 0), 'both sockets received the blocks');
+  t.equal(fileGets(ns).filter((g) => g === 'AeXLabPayload.bin').length, 1, 'the NS served the payload once');
+});
+
 t.test('a master heard on the group that goes silent: receivers fall back to HTTP after the deadline', async (t) => {
   const ns = await startNs();
   t.teardown(() => ns.close());
-  const port = await new Promise<number>((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
+  const port = await freeUdpPort();
   // A master elsewhere on the subnet: it announces the package with a rank no agent beats, then dies.
   const fake = createSocket('udp4');
   await new Promise<void>((resolve) => fake.bind(0, '127.0.0.1', () => resolve()));
