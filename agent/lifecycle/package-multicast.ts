@@ -59,7 +59,6 @@ const MAX_SESSIONS = 16;
 
 export class PackageMulticast {
   readonly counters = new PackageMulticastCounters();
-  readonly url: string;
   private readonly o: Required<Omit<PackageMulticastOptions, 'dropBlock'>> & Pick<PackageMulticastOptions, 'dropBlock'>;
   private readonly socket: PackageMulticastSocket;
   private readonly sessions = new Map<string, MulticastSession>();
@@ -70,12 +69,15 @@ export class PackageMulticast {
   constructor(o: PackageMulticastOptions) {
     this.o = { minBytes: 65_536, maxBytes: 256 * 1024 * 1024, electionMs: 1000, confirmMs: 300, waitMs: 10_000, blockSize: 8192, rateBytesPerS: 50_000_000, ...o };
     this.socket = new PackageMulticastSocket({ port: o.port, group: o.group, interfaceAddress: o.interfaceAddress, onMessage: (m) => this.receive(m) });
-    this.url = `multicast://${o.group}:${o.port}/`;
+  }
+
+  /** The group as a URL, as status events name it. */
+  get url(): string {
+    return `multicast://${this.o.group}:${this.socket.port}/`;
   }
 
   async listen(): Promise<{ port: number; group: string }> {
     const r = await this.socket.listen();
-    (this as { url: string }).url = `multicast://${r.group}:${r.port}/`;
     this.watchdog = setInterval(() => this.sweep(), Math.min(1000, this.o.waitMs / 4));
     this.watchdog.unref();
     return r;

@@ -68,6 +68,18 @@ t.test('one master per package; the other agents receive it by multicast and ver
   t.teardown(() => fleet.stop());
   const pm = fleet.engine.packageMulticast!;
   t.ok(fleet.packageMulticastPort! > 0, 'the process bound its one package multicast socket');
+  // Garbage on the group: counted and ignored, the session goes on.
+  const junk = createSocket('udp4');
+  await new Promise<void>((resolve) => junk.bind(0, '127.0.0.1', () => resolve()));
+  junk.setMulticastInterface('127.0.0.1');
+  junk.setMulticastTTL(1);
+  t.teardown(() => junk.close());
+  for (let i = 0; i < 40; i++) {
+    const d = Buffer.alloc(1 + ((i * 37) % 600), i);
+    if (i % 2) Buffer.from('AeXM\x01\x02').copy(d);
+    await new Promise<void>((resolve) => junk.send(d, fleet.packageMulticastPort!, PACKAGE_MULTICAST_GROUP, () => resolve()));
+  }
+  await waitUntil(() => pm.counters.ignored.malformed + pm.counters.ignored['no-session'] >= 40, 'the 40 bad datagrams were counted', 5000);
   await waitUntil(() => fleet.engine.holdings!.upToDate() === 30, 'every agent holds the package', 20_000);
   await waitUntil(() => statusRows(ns).filter((r) => r[2] === 'complete').length === 30, '30 complete status events', 10_000);
   const c = pm.counters;
