@@ -33,7 +33,8 @@ export async function receive(a: Attempt, s: MulticastSession, received: Promise
     c.bytes.multicast += mcBytes;
     return { got: { outcome: 'ok', bytes: mcBytes }, via: viaMc };
   }
-  c.fallbacks[r.bits === null ? (r.end === 'abandoned' ? 'master-failed' : 'no-master') : 'missing-blocks'] += 1;
+  const none = r.bits === null || r.bits.every((b) => b === 0);
+  c.fallbacks[r.end === 'abandoned' ? 'master-failed' : none ? 'no-master' : 'missing-blocks'] += 1;
   const got = await download(a, snap, ranked, missing, undefined, (i) => s.runs(i, r.bits));
   const group = mcBytes + (got.fromGroup ?? 0);
   if (group > 0) record(e, 'package-multicast', got.outcome === 'ok' ? 'ok' : got.outcome, t0, group);

@@ -1,6 +1,7 @@
 // Package multicast as a user runs it: `smp-lab agents` (package multicast on by default, its one
-// socket on the `ns-package-multicast` port given with --port) against a real NS: the report and
-// /metrics show packages received from the group; `--no-package-multicast` downloads over HTTP only.
+// socket per worker process on the `ns-package-multicast` port given with --port) against a real NS:
+// the merged report and /metrics show packages received from the group; `--no-package-multicast`
+// downloads over HTTP only.
 import t from 'tap';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,8 +42,9 @@ t.test('smp-lab agents shares the package by multicast; --no-package-multicast d
     t.equal(await cli.stop('SIGINT'), 0);
     return { ready, text, report: JSON.parse(readFileSync(join(dir, name, 'report.json'), 'utf8')) as LoadReport };
   };
-  const [on, off] = await Promise.all([run('on', 'pkgmc-cli-on', []), run('off', 'pkgmc-cli-off', ['--no-package-multicast'])]);
-  t.match(on.ready, /package multicast udp \d+/);
+  // Two worker processes, each with its own socket on the one port: the package crosses processes.
+  const [on, off] = await Promise.all([run('on', 'pkgmc-cli-on', ['--workers', '2']), run('off', 'pkgmc-cli-off', ['--no-package-multicast'])]);
+  t.match(on.ready, /2 worker processes/);
   t.match(off.ready, /package multicast udp off/);
   const ep = (r: LoadReport, name: string) => r.endpoints.find((e) => e.endpoint === name);
   const got = ep(on.report, 'package-multicast');
