@@ -58,9 +58,11 @@ async function verifyNow(name: string, args: string[], rules: Rule[], flows?: st
   made.push(...labNamesIn(res.stderr));
   if (res.code !== 0 && res.code !== 1) throw new Error(`${name}: verify-rules failed (${String(res.code)}): ${res.stderr.slice(0, 500)}`);
   const rows = (JSON.parse(res.stdout) as { rows: ProbeResult[] }).rows;
-  return { res, rows, check: (tt: { equal: (a: unknown, b: unknown, m: string) => void }) => {
-    for (const row of rows) tt.equal(row.status, expected(row, rules), `${name}: ${row.direction ?? ''} ${row.id} ${row.transport}/${row.port ?? '-'}: ${row.reason}`);
-    tt.equal(res.code, rows.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1, `${name}: exit code`);
+  // A failing row shows verify-rules' own log too (the lab's namespaces and what each responder bound).
+  const log = { log: res.stderr.slice(0, 4000) };
+  return { res, rows, check: (tt: { equal: (a: unknown, b: unknown, m: string, extra: object) => void }) => {
+    for (const row of rows) tt.equal(row.status, expected(row, rules), `${name}: ${row.direction ?? ''} ${row.id} ${row.transport}/${row.port ?? '-'}: ${row.reason}`, log);
+    tt.equal(res.code, rows.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1, `${name}: exit code`, log);
   } };
 }
 
@@ -171,9 +173,24 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
     (await iptablesRun)?.check(t);
   });
 
+  // Started now, checked after the Ctrl-C test: the two labs run at the same time.
+  const dropRules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'drop' }];
+  const crashRun = startSmpLab(['verify-rules', '--nft', nftFile('crash', dropRules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
+  const crashed = (async () => {
+    await waitUntil(() => /^probing /m.test(crashRun.output().stderr), 'the probes starting', 30000);
+    const names = labNamesIn(crashRun.output().stderr);
+    made.push(...names);
+    const serverNs = names.find((n) => n.startsWith('smplab-s-')) ?? '';
+    // Only the server-side responder runs there (no flow is probed from the server side).
+    const pids = spawnSync('ip', ['netns', 'pids', serverNs], { encoding: 'utf8' }).stdout.split('\n').filter((p) => /^\d+$/.test(p));
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await waitUntil(() => crashRun.child.exitCode !== null, 'verify-rules to end after its responder died (the probe alone would wait 20 s)', 15000);
+    return { names, pids, code: crashRun.child.exitCode, stderr: crashRun.output().stderr, stdout: crashRun.output().stdout };
+  })();
+  crashed.catch(() => undefined);
+
   await t.test('Ctrl-C removes the lab', async (t) => {
-    const rules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'drop' }];
-    const run = startSmpLab(['verify-rules', '--nft', nftFile('sigint', rules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
+    const run = startSmpLab(['verify-rules', '--nft', nftFile('sigint', dropRules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
     await waitUntil(() => /^probing /m.test(run.output().stderr), 'the probes starting', 30000);
     const names = labNamesIn(run.output().stderr);
     made.push(...names);
@@ -182,6 +199,16 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
     t.not(code, 0, 'interrupted run does not claim success');
     t.same(await existingNamespaces(names), [], 'namespaces removed after Ctrl-C');
     t.same(orphanLabProcesses(), [], 'processes ended after Ctrl-C');
+  });
+
+  await t.test('a responder that dies while the probes run is an error naming it, never rows that blame the ruleset', async (t) => {
+    t.teardown(() => crashRun.stop('SIGINT', 20000));
+    const c = await crashed;
+    t.ok(c.pids.length > 0, `killed the server-side responder (${c.pids.join(',')})`);
+    t.equal(c.code, 2, 'exit 2 (lab fault), not 0/1 (a verdict on the ruleset)');
+    t.match(c.stderr, /respond in smplab-s-[a-z0-9]+ ended \(SIGKILL\) while the probes ran/);
+    t.equal(c.stdout, '', 'no report');
+    t.same(await existingNamespaces(c.names), [], 'the lab was removed');
   });
 
   await t.test('nothing is left behind', async (t) => {
