@@ -181,23 +181,49 @@ export async function fleet(): Promise<object> {
   }
 }
 
+/** One `smp-lab agents` process registering `n` new agents under `--reg-rate cap` with the given heap mode. */
+async function registerFleet(url: string, work: string, n: number, cap: number, heap: string): Promise<Record<string, number | string>> {
+  const p = cli(agentsArgs(url, work, ['--count', String(n), '--seed', `regrate-${heap}-${Date.now()}`, '--workers', '1', '--reg-rate', String(cap),
+    '--interval', '24h', '--heap', heap]));
+  const port = await metricsPortOf(p);
+  const t0 = Date.now();
+  // Registrations over time: the whole run, and its steady middle (10% to 90% registered), which
+  // leaves out process start-up and the last stragglers.
+  const seen: Array<[number, number]> = [];
+  const m = await untilMetrics(port, (x) => {
+    seen.push([Date.now(), regs(x)]);
+    return regs(x) >= n;
+  }, 600_000);
+  const s = (Date.now() - t0) / 1000;
+  const cpuS = tree(p.child.pid!).cpuS;
+  const requests = sum(m, /requests_total/);
+  await p.stop();
+  const at = (f: number) => seen.find(([, r]) => r >= f * n) ?? seen[seen.length - 1]!;
+  const [ta, ra] = at(0.1);
+  const [tb, rb] = at(0.9);
+  const rate = regs(m) / s;
+  const steady = tb > ta ? (rb - ra) / ((tb - ta) / 1000) : NaN;
+  return { heap, registrationsPerSecond: Math.round(rate), steadyRegistrationsPerSecond: Math.round(steady),
+    ratioToCap: +(rate / cap).toFixed(3), steadyRatioToCap: +(steady / cap).toFixed(3), errors: errors(m),
+    requestsPerRegistration: +(requests / regs(m)).toFixed(2), simulatorCpuUsPerRegistration: Math.round((cpuS * 1e6) / regs(m)) };
+}
+
 export async function regrate(): Promise<object> {
   const n = env('BENCH_REG_AGENTS', 20_000);
   const cap = env('BENCH_REG_RATE', 1000);
+  const heaps = (process.env['BENCH_HEAPS'] ?? 'auto,fast').split(',');
   const work = mkdtempSync(join(tmpdir(), 'smp-bench-regrate-'));
   const ns = await startNs(work);
   try {
     const refRps = await referenceRegistrations(ns.url, work, 64, 10);
-    const p = cli(agentsArgs(ns.url, work, ['--count', String(n), '--seed', `regrate-${Date.now()}`, '--workers', '1', '--reg-rate', String(cap), '--interval', '24h']));
-    const port = await metricsPortOf(p);
-    const t0 = Date.now();
-    const m = await untilMetrics(port, (x) => regs(x) >= n, 600_000);
-    const s = (Date.now() - t0) / 1000;
-    await p.stop();
-    const rate = regs(m) / s;
-    return { scenario: 'regrate', agents: n, cap, registrationsPerSecond: Math.round(rate), referenceCreateResourcePerSecond: Math.round(refRps),
-      ratioToCap: +(rate / cap).toFixed(3), ratioToReference: +(rate / refRps).toFixed(3), errors: errors(m),
-      bottleneck: rate >= 0.95 * cap ? 'none (cap reached)' : rate >= 0.8 * refRps ? 'the NS (the simulator keeps up with what the NS serves)' : 'the simulator' };
+    const runs = [];
+    for (const heap of heaps) {
+      const r = await registerFleet(ns.url, work, n, cap, heap);
+      const steady = r['steadyRegistrationsPerSecond'] as number;
+      runs.push({ ...r, ratioToReference: +((r['registrationsPerSecond'] as number) / refRps).toFixed(3),
+        bottleneck: steady >= 0.95 * cap ? 'none (cap reached)' : steady >= 0.8 * refRps ? 'the NS (the simulator keeps up with what the NS serves)' : 'the simulator' });
+    }
+    return { scenario: 'regrate', agents: n, cap, referenceCreateResourcePerSecond: Math.round(refRps), runs };
   } finally {
     await ns.proc.stop();
     rmSync(work, { recursive: true, force: true });

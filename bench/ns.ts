@@ -84,6 +84,7 @@ function rotating(path: string, bodies: string[], headers: (i: number) => Record
 const dataDir = await mkdtemp(join(tmpdir(), 'smp-lab-bench-ns-'));
 const ns = await startTarget(['ns', dataDir]);
 let bare: Target | null = null;
+let raw: Target | null = null;
 try {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const policyKey = policyKeyFromJwk(publicKey.export({ format: 'jwk' }));
@@ -98,6 +99,7 @@ try {
   const firstText = await post(ns.port, '/Altiris/NS/Agent/GetClientPolicies.aspx', policyBody(guids[0]!, null), { 'x-sma-id': guids[0]! });
   const hash = decodeClientPoliciesResponse(firstText).hash;
   bare = await startTarget(['bare', '', String(Buffer.byteLength(firstText))]);
+  raw = await startTarget(['raw', '', String(Buffer.byteLength(firstText))]);
   const nse = (g: string, i: number) => encodeNse({ to: '{1592B913-72F3-4C36-91D2-D4EDA21D2F96}', priority: 1, msgId: null, kind: 'inventory', inventory: {
     resources: [{ ref: '0', typeGuid: TYPE, name: `BENCH-${i}`, guid: g }],
     classes: [{ id: '{9ED606E2-8080-4D39-A394-E2CD07D4C8FF}', rows: [{ resourceRef: '0', columns: [`BENCH-${i}`, 'LAB', `bench-${i}.lab.local`] }] }],
@@ -128,8 +130,10 @@ try {
   const registered = await load('CreateResource.aspx, new computers', ns, registrations);
   const floorPolicies = await load('floor: bare POST, GetClientPolicies sizes', bare, policiesPost);
   const floorEvents = await load('floor: bare POST, PostEvent sizes', bare, eventsPost);
+  const ceilPolicies = await load('ceiling: node:http, GetClientPolicies sizes', raw, policiesPost);
+  const ceilEvents = await load('ceiling: node:http, PostEvent sizes', raw, eventsPost);
   const ref2 = await load('bare fastify GET / (reference, again)', bare, [{ method: 'GET', path: '/' }]);
-  rows.push(policies, unchanged, events, registered, floorPolicies, floorEvents, ref2);
+  rows.push(policies, unchanged, events, registered, floorPolicies, floorEvents, ceilPolicies, ceilEvents, ref2);
 
   const ref = (ref1.rps + ref2.rps) / 2;
   console.log(`\nNS benchmark: ${CONNECTIONS} keep-alive connections, ${DURATION} s per run, ${AGENTS} registered agents, SQLite store on disk, access log on`);
@@ -143,6 +147,9 @@ try {
   console.log('(less sensitive to other load). "floor" rows: bare fastify answering the same POST bodies with fixed bytes of the');
   console.log(`NS's answer sizes, i.e. the best any fastify POST endpoint reaches here. NS against its floor: GetClientPolicies ` +
     `${(policies.rps / floorPolicies.rps).toFixed(2)}, PostEvent ${(events.rps / floorEvents.rps).toFixed(2)}.`);
+  console.log('"ceiling" rows: node:http alone (no framework, no work) reading the same bodies and answering fixed bytes of the');
+  console.log(`same sizes: no node server doing anything can pass them. Ceiling over bare fastify GET /: GetClientPolicies ` +
+    `${(ceilPolicies.rps / ref).toFixed(2)}, PostEvent ${(ceilEvents.rps / ref).toFixed(2)}.`);
   const checks: Array<[string, number, number]> = [
     ['GetClientPolicies (full answer) >= 0.8 x bare', policies.rps / ref, 0.8],
     ['GetClientPolicies (unchanged hash) >= 0.8 x bare', unchanged.rps / ref, 0.8],
@@ -158,6 +165,6 @@ try {
   if (errs > 0) console.log(`WARNING: ${errs} errors or non-2xx answers during the runs`);
   process.exitCode = failed > 0 || errs > 0 ? 3 : 0;
 } finally {
-  await Promise.all([bare && stopTarget(bare), stopTarget(ns)]);
+  await Promise.all([bare && stopTarget(bare), raw && stopTarget(raw), stopTarget(ns)]);
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -1,39 +1,25 @@
 // Software delivery of one simulated agent (notes §2.4 step 7): GetPackageInfo -> speed check of the
 // codebases -> GetPackageSnapshot, verified against the package's sourceKey -> each file streamed from
 // the fastest codebase and checked (size, SHA-256), the next codebase on any failure -> download
-// status NSEs. It records each of its requests itself and never throws; files are hashed, not kept.
-import { createHash } from 'node:crypto';
+// status NSEs. With package multicast (package-multicast.ts) the agent may instead be its process's
+// multicast master (downloads and keeps the package to send it) or a receiver (blocks from the group,
+// the rest over HTTP(S)). It records each of its requests itself and never throws.
 import { isSmpError } from '../../shared/errors.js';
 import { decodePackageInfo, packageInfoUrlPath, type PackageInfo } from '../../shared/protocol/package-info.js';
 import { decodeSignedSnapshot, snapshotUrlPath, verifySignedSnapshot, type Snapshot } from '../../shared/protocol/package-snapshot.js';
-import type { AgentIdentity } from '../fleet/identity.js';
 import type { Endpoint, Outcome } from '../load/outcome.js';
 import type { FleetEngine } from './fleet-engine.js';
-import { packageStatusBody, type DownloadStatusRow, type WantedPackage } from './messages.js';
-import { downloadTargets, probeTargets, rankTargets, type CodebaseTarget } from './speed-check.js';
-import { AGENT_PAGES, Step, type StepResult } from './step-types.js';
+import { receive } from './delivery-multicast.js';
+import type { Role } from './package-multicast.js';
+import { download, record, status, type AgentCall, type Attempt, type Downloaded } from './package-download.js';
+import { downloadTargets, probeTargets, rankTargets } from './speed-check.js';
+import { Step, type StepResult } from './step-types.js';
 
 /** The real agent's download retry schedule (minutes; then every 120), notes §2.4 step 7. */
 export const SWD_RETRY_MINUTES = [3, 6, 12, 24, 48, 96, 120] as const;
 const PROBE_TIMEOUT_MS = 2000;
 
-export interface AgentCall {
-  readonly id: AgentIdentity;
-  readonly localAddress: string | undefined;
-  readonly headers: Record<string, string>;
-}
-
-interface Attempt {
-  readonly e: FleetEngine;
-  readonly k: number;
-  readonly call: AgentCall;
-  readonly want: WantedPackage;
-}
-
-const record = (e: FleetEngine, endpoint: Endpoint, outcome: Outcome, t0: number, bytes = 0): void => {
-  e.opts.stats.record(endpoint, outcome, (performance.now() - t0) * 1000);
-  e.opts.stats.recordBytes(endpoint, bytes);
-};
+export type { AgentCall } from './package-download.js';
 
 /** Delivers the agent's first pending package; the engine retries a failure on SWD_RETRY_MINUTES. */
 export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): Promise<StepResult> {
@@ -61,20 +47,40 @@ export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): 
     await status(a, { status: 'failed', version: snap.version, reason: 'refused: no codebase answered the speed check' });
     return failed('refused');
   }
-  await status(a, { status: 'started', version: snap.version, server: ranked[0]!.codebase.server, url: ranked[0]!.codebase.url });
+  const mc = e.packageMulticast;
+  // Multicast only for a package the NS marks `enableMulticast` (GetPackageInfo), when the process runs it.
+  const role: Role | null = mc ? (info.enableMulticast ? await mc.acquire(k, call.id, snap) : mc.direct('not-enabled')) : null;
   const t0 = performance.now();
-  const got = await download(a, snap, ranked);
+  let got: Downloaded;
+  let via: { server: string; url: string };
+  if (role?.kind === 'receiver') {
+    const r = await receive(a, role.session, snap, ranked, t0);
+    got = r.got;
+    via = r.via;
+  } else {
+    await status(a, { status: 'started', version: snap.version, server: ranked[0]!.codebase.server, url: ranked[0]!.codebase.url });
+    const keep = role?.kind === 'master' ? { buf: Buffer.allocUnsafe(role.session.size), offsets: role.session.offsets } : undefined;
+    got = await download(a, snap, ranked, snap.files.map((_f, i) => i), keep);
+    via = { server: got.via?.codebase.server ?? '', url: got.via?.codebase.url ?? '' };
+    if (role?.kind === 'master') {
+      if (got.outcome === 'ok') void mc!.serve(role.session, keep!.buf);
+      else void mc!.abandon(role.session);
+    }
+    if (got.outcome === 'ok' && mc) {
+      mc.counters.delivered.http += 1;
+      mc.counters.bytes.http += got.bytes;
+    }
+  }
   const ms = performance.now() - t0;
   if (got.outcome !== 'ok') {
     await status(a, { status: 'failed', version: snap.version, bytes: got.bytes, ms, reason: `${got.outcome}: every codebase failed` });
     return failed(got.outcome);
   }
   h.markHeld(k, want.guid, snap.version);
-  await status(a, { status: 'complete', version: snap.version, server: got.via!.codebase.server, url: got.via!.codebase.url, bytes: got.bytes, ms });
+  await status(a, { status: 'complete', version: snap.version, server: via.server, url: via.url, bytes: got.bytes, ms });
   return { endpoint: 'package-download', outcome: 'ok', next: h.pending(k) ? Step.PACKAGES : Step.IDLE, recorded: true };
 }
 
-/** GetPackageInfo for the wanted package, with the minutes spent trying so far (accelerated). */
 /** A GET of an agent page whose 200 body `decode` turns into a value; what `decode` throws is classed by `refused`. */
 async function getDecoded<T extends object>(a: Attempt, endpoint: Endpoint, path: string, decode: (body: string) => T,
   refused: (err: unknown) => Outcome): Promise<T | Outcome> {
@@ -94,6 +100,7 @@ async function getDecoded<T extends object>(a: Attempt, endpoint: Endpoint, path
   return value ?? outcome;
 }
 
+/** GetPackageInfo for the wanted package, with the minutes spent trying so far (accelerated). */
 async function packageInfo(a: Attempt): Promise<PackageInfo | Outcome> {
   const { e, k, call, want } = a;
   const totalTime = Math.floor(((performance.now() - e.holdings!.tryingSince[k]!) * (e.opts.accelerate ?? 1)) / 60_000);
@@ -117,57 +124,3 @@ async function snapshot(a: Attempt, info: PackageInfo): Promise<Snapshot | Outco
   }, (err) => (isSmpError(err) && err.code !== 'SMP_ERR_CRYPTO' ? 'bad-xml' : 'bad-signature'));
 }
 
-interface Downloaded {
-  readonly outcome: Outcome;
-  readonly bytes: number;
-  readonly via?: CodebaseTarget;
-}
-
-/** Every snapshot file, from the first codebase that serves it intact; files already verified are kept. */
-async function download(a: Attempt, snap: Snapshot, ranked: readonly CodebaseTarget[]): Promise<Downloaded> {
-  let next = 0;
-  let bytes = 0;
-  let last: Outcome = 'refused';
-  for (const target of ranked) {
-    for (; next < snap.files.length; next++) {
-      const f = snap.files[next]!;
-      const r = await fetchFile(a, target, f.name, f.size, f.sha256);
-      if (r.outcome !== 'ok') {
-        last = r.outcome;
-        break;
-      }
-      bytes += r.bytes;
-    }
-    if (next === snap.files.length) return { outcome: 'ok', bytes, via: target };
-  }
-  return { outcome: last, bytes };
-}
-
-/** One file streamed through SHA-256; longer than the snapshot says is cut off at once. */
-async function fetchFile(a: Attempt, target: CodebaseTarget, name: string, size: number, sha256: string): Promise<{ outcome: Outcome; bytes: number }> {
-  const { e, call } = a;
-  const url = new URL(name.split('/').map(encodeURIComponent).join('/'), target.url);
-  const hash = createHash('sha256');
-  let seen = 0;
-  const t0 = performance.now();
-  const r = await e.http.stream(url, { headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) }, (chunk) => {
-    seen += chunk.length;
-    if (seen > size) return false;
-    hash.update(chunk);
-    return true;
-  });
-  let outcome = r.outcome;
-  if (seen > size || (outcome === 'ok' && (seen !== size || hash.digest('hex') !== sha256))) outcome = 'bad-checksum';
-  record(e, 'package-download', outcome, t0, r.bytes);
-  return { outcome, bytes: r.bytes };
-}
-
-/** Posts one download status NSE when the policy asks for them; a lost one is counted, not retried. */
-async function status(a: Attempt, s: Partial<DownloadStatusRow> & Pick<DownloadStatusRow, 'status' | 'version'>): Promise<void> {
-  const { e, call, want } = a;
-  if (!want.statusEvents) return;
-  const body = packageStatusBody(call.id, call.id.guid, { packageGuid: want.guid, server: '', url: '', bytes: 0, ms: 0, reason: '', ...s });
-  const t0 = performance.now();
-  const r = await e.http.request('POST', `${AGENT_PAGES}/PostEvent.aspx`, { body, headers: call.headers, ...(call.localAddress ? { localAddress: call.localAddress } : {}) });
-  record(e, 'post-event', r.outcome, t0);
-}

@@ -11,6 +11,7 @@ import { Command } from '../../shared/protocol/tickle.js';
 import { FleetHttpClient, type HttpResult } from './http-client.js';
 import type { KeyPool } from './key-pool.js';
 import { PackageHoldings } from './package-holdings.js';
+import type { PackageMulticast } from './package-multicast.js';
 import { runStep, Step, type StepResult } from './steps.js';
 
 export const Flag = { AWAKE: 1, REGISTERED: 2, INSTALLED: 4, INVENTORIED: 8, BUSY: 16, QUEUED: 32, WANT_CONFIG: 64, WANT_INVENTORY: 128 } as const;
@@ -69,6 +70,8 @@ export class FleetEngine implements InboundSink {
   readonly http: FleetHttpClient;
   /** Packages each agent wants and holds; null when delivery is off. */
   readonly holdings: PackageHoldings | null;
+  /** The process's package multicast (set by the runner when it is on), else null: every package over HTTP(S). */
+  packageMulticast: PackageMulticast | null = null;
   readonly opts: FleetEngineOptions;
   readonly schedule: FleetSchedule;
   private readonly queue: Int32Array;

@@ -42,11 +42,16 @@ interface PoolingAgent {
 }
 /** 1: handed to the free pool (Node calls removeSocket once right after), 2: idle in the pool. */
 const kIdle = Symbol('smp-lab idle socket');
-type Marked = { [kIdle]?: 0 | 1 | 2 };
+/** Set per request: the same agent sends its next request right after this one (registration's steps). */
+const kFollowUp = Symbol('smp-lab follow-up');
+type Marked = { [kIdle]?: 0 | 1 | 2; [kFollowUp]?: boolean };
 
 /**
  * An http(s).Agent that keeps a finished request's socket for reuse only while fewer than `budget`
  * sockets are idle in total; beyond that the socket is closed, so idle agents cost no descriptor.
+ * A socket whose agent sends its next request right away (a follow-up) is kept over the budget: it is
+ * idle only until that request, so the excess stays below the requests in flight, and the agent does
+ * not connect again for each step of a sequence (registration: CreateResource, PostEvent, policies).
  * The idle count is kept exactly by following the three ways a socket enters or leaves the pool.
  */
 function budgeted<C extends typeof HttpAgent>(Base: C, budget: number): C {
@@ -54,7 +59,7 @@ function budgeted<C extends typeof HttpAgent>(Base: C, budget: number): C {
   class Budgeted extends B {
     idle = 0;
     override keepSocketAlive(socket: unknown): boolean {
-      if (this.idle >= budget || !super.keepSocketAlive(socket)) return false;
+      if ((this.idle >= budget && !(socket as Marked)[kFollowUp]) || !super.keepSocketAlive(socket)) return false;
       this.idle += 1;
       (socket as Marked)[kIdle] = 1;
       return true;
@@ -123,7 +128,7 @@ export class FleetHttpClient {
 
   /**
    * GET of an absolute http(s) URL whose body is handed to `onData` chunk by chunk (package
-   * files: never held whole). Only a 200 is ok; any other status is drained and classified.
+   * files: never held whole). Only a 200 is ok (a 206 with a `range` header); any other status is drained and classified.
    * `onData` returning false stops the transfer (the socket is destroyed; outcome `other`).
    */
   stream(url: URL, init: { headers?: Record<string, string>; localAddress?: string }, onData: (chunk: Buffer) => boolean | void): Promise<StreamResult> {
@@ -144,7 +149,8 @@ export class FleetHttpClient {
         ...(secure ? { servername: serverName(url.hostname) } : {}), headers: { ...init.headers },
       }, (res) => {
         const status = res.statusCode ?? 0;
-        const ok = status === 200;
+        // A Range request is answered by a 206 only: a 200 would be the whole file.
+        const ok = init.headers?.['range'] !== undefined ? status === 206 : status === 200;
         res.on('data', (c: Buffer) => {
           bytes += c.length;
           if (ok && onData(c) === false) {
@@ -165,7 +171,11 @@ export class FleetHttpClient {
     });
   }
 
-  request(method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string>; localAddress?: string; keepBody?: boolean } = {}): Promise<HttpResult> {
+  /**
+   * One request with a bounded body. `followUp`: the caller sends its next request on the same
+   * connection right after this one, so the socket is kept even when the idle budget is spent.
+   */
+  request(method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string>; localAddress?: string; keepBody?: boolean; followUp?: boolean } = {}): Promise<HttpResult> {
     const body = init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
     const maxBody = this.opts.maxBody ?? 16 * 1024 * 1024;
     return new Promise((resolve) => {
@@ -202,6 +212,10 @@ export class FleetHttpClient {
         req.destroy();
       });
       req.on('error', (err: NodeJS.ErrnoException) => fail(outcomeOfError(err)));
+      const followUp = init.followUp === true;
+      req.on('socket', (s) => {
+        (s as unknown as Marked)[kFollowUp] = followUp;
+      });
       req.end(body);
     });
   }

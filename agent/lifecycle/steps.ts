@@ -31,8 +31,10 @@ export async function runStep(e: FleetEngine, k: number, step: Step): Promise<St
   const id = e.opts.ids.identity(global);
   const localAddress = e.opts.sourceAddress ? id.ip : undefined;
   const headers = { 'x-sma-id': id.guid, 'user-agent': `Altiris-Agent/${id.os.family} smp-lab` };
+  // Install, registration and the first inventory are each followed at once by the agent's next step.
+  const followUp = step === Step.INSTALL || step === Step.REGISTER || (step === Step.INVENTORY && e.checkins[k] === 0);
   const req = (method: string, path: string, body?: string, keepBody = true) => e.http.request(method, path, {
-    ...(body !== undefined ? { body } : {}), keepBody, ...(localAddress ? { localAddress } : {}), headers,
+    ...(body !== undefined ? { body } : {}), keepBody, followUp, ...(localAddress ? { localAddress } : {}), headers,
   });
   switch (step) {
     case Step.INSTALL: {

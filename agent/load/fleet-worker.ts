@@ -21,7 +21,8 @@ async function start(m: Extract<ToWorker, { t: 'start' }>): Promise<void> {
   const o = m.options;
   fleet = await startFleet({ ...o, noListen: true, ...(o.ca ? { ca: o.ca } : {}) });
   const f = fleet;
-  const registry = m.metrics ? createLoadMetrics({ stats: f.stats, states: () => f.engine.states() }).registry : null;
+  const packages = f.engine.packageMulticast?.counters;
+  const registry = m.metrics ? createLoadMetrics({ stats: f.stats, states: () => f.engine.states(), ...(packages ? { packages } : {}) }).registry : null;
   tick = async () => {
     if (stopping) return;
     const w = f.stats.takeWindow();

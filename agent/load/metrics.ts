@@ -2,6 +2,7 @@
 // one): requests by endpoint and outcome, latency histograms, generator lag, agents by state (the
 // fleet sets it), tickles and wakes received by kind. Every label set is a closed vocabulary.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PackageMulticastCounters } from '../lifecycle/package-multicast.js';
 import { ENDPOINTS, type LoadStats } from './stats.js';
 
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -13,6 +14,8 @@ export interface LoadMetricsOptions {
   readonly states?: () => Readonly<Record<string, number>>;
   /** Tickles/wakes by kind (tcp, multicast, magic, relay) and result, read at each scrape. */
   readonly inbound?: () => { received: Readonly<Record<string, number>>; acted?: Readonly<Record<string, number>>; dropped?: Readonly<Record<string, number>> };
+  /** Package multicast counters of the process (closed vocabularies), read at each scrape. */
+  readonly packages?: PackageMulticastCounters;
   /** Metric name prefix (default smp_agent). */
   readonly prefix?: string;
 }
@@ -67,10 +70,30 @@ export function createLoadMetrics(o: LoadMetricsOptions): LoadMetrics {
         for (const [reason, n] of Object.entries(inbound().dropped ?? {})) if (n) this.inc({ reason }, n);
       } });
   }
+  if (o.packages) packageMetrics(p, registry, o.packages);
   return { registry, setAgentStates(s) { pushed = { ...s }; }, detach };
 }
 
+/** Package multicast: packages and bytes by how they came, datagrams by kind, fallbacks by reason. */
+function packageMetrics(p: string, registry: Registry, c: PackageMulticastCounters): void {
+  const counter = (name: string, help: string, label: string, values: () => Readonly<Record<string, number>>) => new Counter({
+    name: `${p}_${name}`, help, labelNames: [label], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [v, n] of Object.entries(values())) if (n) this.inc({ [label]: v }, n);
+    } });
+  counter('packages_delivered_total', 'Packages agents completed, by how the bytes came (multicast, mixed, http)', 'via', () => c.delivered);
+  counter('package_bytes_total', 'Package bytes agents took, by how they came (multicast, http)', 'via', () => c.bytes);
+  counter('package_multicast_sent_total', 'Package multicast datagrams sent by this process\'s masters, by kind', 'kind', () => c.sent);
+  counter('package_multicast_received_total', 'Package multicast datagrams received, by kind', 'kind', () => c.received);
+  counter('package_multicast_ignored_total', 'Package multicast datagrams ignored, by reason', 'reason', () => c.ignored);
+  counter('package_multicast_fallbacks_total', 'Agents that went to HTTP(S) for (part of) a package, by reason', 'reason', () => c.fallbacks);
+  new Counter({ name: `${p}_package_multicast_masters_total`, help: 'Multicast masters this process elected', registers: [registry],
+    collect() { this.reset(); this.inc(c.masters); } });
+}
+
 /** Compatibility shape for the fleet runner: a registry following `stats`, `states()` and `inbound`. */
-export function fleetMetrics(src: { stats: LoadStats; inbound: { received: Record<string, number>; acted: Record<string, number>; dropped: Record<string, number> }; states: () => Record<string, number> }): Registry {
-  return createLoadMetrics({ stats: src.stats, states: src.states, inbound: () => src.inbound }).registry;
+export function fleetMetrics(src: { stats: LoadStats; inbound: { received: Record<string, number>; acted: Record<string, number>; dropped: Record<string, number> };
+  states: () => Record<string, number>; packages?: PackageMulticastCounters }): Registry {
+  return createLoadMetrics({ stats: src.stats, states: src.states, inbound: () => src.inbound, ...(src.packages ? { packages: src.packages } : {}) }).registry;
 }

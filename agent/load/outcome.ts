@@ -5,7 +5,7 @@
 /** Request kinds of a simulated agent (metric label values; SMP page names in ENDPOINT_PAGES). */
 export const ENDPOINTS = [
   'install', 'create-resource', 'get-client-policies', 'post-event', 'get-package-info',
-  'get-package-snapshot', 'package-download', 'speed-check', 'task-channel',
+  'get-package-snapshot', 'package-download', 'speed-check', 'task-channel', 'package-multicast',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
@@ -20,6 +20,7 @@ export const ENDPOINT_PAGES: Readonly<Record<Endpoint, string>> = {
   'package-download': 'package download',
   'speed-check': 'speed check',
   'task-channel': 'task channel',
+  'package-multicast': 'package multicast',
 };
 
 /**

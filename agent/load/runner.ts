@@ -8,6 +8,7 @@ import { FleetEngine } from '../lifecycle/fleet-engine.js';
 import { KeyPool } from '../lifecycle/key-pool.js';
 import { InboundCounters } from '../listen/inbound.js';
 import { listenFleetInbound, type FleetInboundOptions } from '../listen/fleet-inbound.js';
+import { PackageMulticast, type PackageMulticastOptions } from '../lifecycle/package-multicast.js';
 import { fleetMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { LoadStats } from './stats.js';
@@ -46,6 +47,8 @@ export interface FleetRunOptions extends FleetInboundOptions {
   readonly heap?: HeapMode;
   readonly metricsPort?: number;
   readonly metricsHost?: string;
+  /** Package multicast on this process's own socket (one per process, workers included); off when absent or delivery is off. */
+  readonly packageMulticast?: PackageMulticastOptions;
 }
 
 export interface RunningFleet {
@@ -57,6 +60,8 @@ export interface RunningFleet {
   readonly ticklePort: number | null;
   readonly wakePort: number | null;
   readonly metricsPort: number | null;
+  /** The package multicast socket's port, or null when package multicast is off. */
+  readonly packageMulticastPort: number | null;
   readonly keys: KeyPool;
   /** Stops listeners and the engine; the stats are final afterwards. */
   stop(): Promise<LoadStats>;
@@ -81,28 +86,38 @@ export async function startFleet(o: FleetRunOptions): Promise<RunningFleet> {
   let ticklePort: number | null = null;
   let wakePort: number | null = null;
   let metricsPort: number | null = null;
+  let pm: PackageMulticast | null = null;
   try {
+    if (o.packageMulticast && (o.delivery ?? true)) {
+      const m = new PackageMulticast(o.packageMulticast);
+      await m.listen();
+      pm = m;
+      engine.packageMulticast = m;
+    }
     if (!o.noListen) {
       const listeners = await listenFleetInbound(o, engine, inbound);
       ({ wakePort, ticklePort } = listeners);
       closers.push(() => listeners.close());
     }
     if (o.metricsPort !== undefined) {
-      const m = await serveMetrics(fleetMetrics({ stats, inbound, states: () => engine.states() }), o.metricsHost ?? '127.0.0.1', o.metricsPort);
+      const m = await serveMetrics(fleetMetrics({ stats, inbound, states: () => engine.states(), ...(pm ? { packages: pm.counters } : {}) }),
+        o.metricsHost ?? '127.0.0.1', o.metricsPort);
       metricsPort = m.port;
       const server: Server = m.server;
       closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
     }
   } catch (err) {
     for (const c of closers.reverse()) await c();
+    await pm?.close();
     throw err;
   }
   engine.start();
   let stopped: Promise<LoadStats> | null = null;
   return {
-    engine, stats, inbound, ids, slice, ticklePort, wakePort, metricsPort, keys,
+    engine, stats, inbound, ids, slice, ticklePort, wakePort, metricsPort, keys, packageMulticastPort: pm?.port ?? null,
     stop() {
       stopped ??= (async () => {
+        await pm?.close(); // ends every multicast wait first, so the engine's requests can finish
         await engine.stop();
         for (const c of closers.reverse()) await c();
         stats.endedAt = Date.now();

@@ -3,6 +3,7 @@
 // printing only; the fleet lives in agent/.
 import { readFileSync } from 'node:fs';
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
+import { PACKAGE_MULTICAST_GROUP } from '../../shared/catalog.js';
 import { configError } from '../../shared/errors.js';
 import { defineVerb, type VerbContext } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
@@ -58,6 +59,9 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
     asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
     ...(config.regRate !== undefined ? { registrationRate: config.regRate } : {}), idleSockets: config.idleSockets,
     heap: config.heap as 'auto' | 'lean' | 'fast',
+    ...(config.noPackageMulticast || config.noListen ? {} : { packageMulticast: { port: ports.port('ns-package-multicast'),
+      group: ports.flow('ns-package-multicast').group ?? PACKAGE_MULTICAST_GROUP, interfaceAddress: config.interface,
+      minBytes: config.packageMulticastMin, waitMs: config.packageMulticastWait } }),
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   };
   const mine = sliceOf(Math.min(config.count, 1_000_000), shard);
@@ -74,7 +78,7 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   const reportDir = config.reportDir;
   ctx.stdout.write(`agents ready: ${fleet.slice.end - fleet.slice.start} agents (fleet ${config.count}, shard ${shard.index}/${shard.count}, `
     + `${fleet.ids.ip(fleet.slice.start)}..${fleet.ids.ip(Math.max(fleet.slice.start, fleet.slice.end - 1))}) -> ${ns}; ${processes}; `
-    + `tickle tcp ${fleet.ticklePort ?? 'off'}, wake udp ${fleet.wakePort ?? 'off'}${fleet.metricsPort !== null ? `, metrics http://127.0.0.1:${fleet.metricsPort}/metrics` : ''}; `
+    + `tickle tcp ${fleet.ticklePort ?? 'off'}, wake udp ${fleet.wakePort ?? 'off'}, package multicast udp ${fleet.packageMulticastPort ?? 'off'}${fleet.metricsPort !== null ? `, metrics http://127.0.0.1:${fleet.metricsPort}/metrics` : ''}; `
     + `keys ${fleet.keys.path ?? 'in memory'}${fleet.keys.generated ? ` (${fleet.keys.generated} generated)` : ''}; reports -> ${reportDir}\n`);
   hooks.onStarted?.(fleet);
   const stopProgress = config.progress === 'none' ? () => {} : showProgress(progressOfFleet(fleet), { out: ctx.stderr, plain: config.progress === 'plain' });

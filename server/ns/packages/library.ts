@@ -52,7 +52,8 @@ export function labPackageSpecs(opts: LabPackageOptions): PackageSpec[] {
     const cmd = Buffer.from(`@echo off\r\nrem smp-lab ${name} {${guid}}\r\necho installing ${name}\r\nexit /b 0\r\n`, 'latin1');
     const readme = Buffer.from(`${name}\r\nA smp-lab package: deterministic lab content, not a real product.\r\n`, 'latin1');
     specs.push({
-      guid, name, origin: 'lab', files: [
+      // Multicast enabled, so simulated agents of one subnet can share the download (52030, docs/protocol.md §3).
+      guid, name, origin: 'lab', enableMulticast: true, files: [
         { name: 'install.cmd', size: cmd.length, header: cmd },
         { name: 'AeXLabPayload.bin', size: opts.payloadSize },
         { name: 'docs/readme.txt', size: readme.length, header: readme },

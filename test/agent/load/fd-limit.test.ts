@@ -37,27 +37,48 @@ t.test('planWorkers: one process while it fits, more beyond the limit, explicit 
   t.equal(planWorkers(0, b, { soft: null, source: 'unknown' }).workers, 1);
 });
 
-t.test('the HTTP client keeps at most idleSockets connections open between requests', async (t) => {
+/** An HTTP server on an ephemeral port that answers "ok" and counts the connections it accepted. */
+async function countingServer(t: { teardown: (f: () => Promise<void>) => void }): Promise<{ base: string; connections: () => number }> {
   let connections = 0;
   const server = createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
   server.on('connection', () => { connections += 1; });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections };
+}
+
+t.test('the HTTP client keeps at most idleSockets connections open between requests', async (t) => {
+  const { base, connections } = await countingServer(t);
   const client = new FleetHttpClient({ base, idleSockets: 2 });
   t.teardown(() => client.close());
   // Five agents, each from its own address: each has its own pool, only two stay open afterwards.
   for (let i = 1; i <= 5; i++) t.equal((await client.request('GET', '/', { localAddress: `127.3.0.${i}` })).outcome, 'ok');
   t.equal(client.idleSockets, 2);
-  t.equal(connections, 5);
+  t.equal(connections(), 5);
   // An agent whose socket was kept reuses it; one whose socket was closed connects again.
   await client.request('GET', '/', { localAddress: '127.3.0.1' });
-  t.equal(connections, 5, 'agent 1 reused its kept connection');
+  t.equal(connections(), 5, 'agent 1 reused its kept connection');
   await client.request('GET', '/', { localAddress: '127.3.0.5' });
-  t.equal(connections, 6, 'agent 5 had no idle socket left');
+  t.equal(connections(), 6, 'agent 5 had no idle socket left');
   t.equal(client.idleSockets, 2);
   const none = new FleetHttpClient({ base, idleSockets: 0 });
   await none.request('GET', '/', { localAddress: '127.3.0.9' });
   t.equal(none.idleSockets, 0, 'budget 0: no socket is kept');
   none.close();
+});
+
+t.test('a follow-up request keeps its socket past a spent budget: a registration is one connection', async (t) => {
+  const { base, connections } = await countingServer(t);
+  const client = new FleetHttpClient({ base, idleSockets: 0 });
+  t.teardown(() => client.close());
+  // Budget 0: a plain request never keeps its socket; a sequence marked as follow-ups keeps it to the end.
+  const from = { localAddress: '127.3.1.1' };
+  await client.request('POST', '/CreateResource.aspx', { ...from, body: '<x/>', followUp: true });
+  t.equal(client.idleSockets, 1, 'kept over the budget for the next step');
+  await client.request('POST', '/PostEvent.aspx', { ...from, body: '<x/>', followUp: true });
+  await client.request('POST', '/GetClientPolicies.aspx', { ...from, body: '<x/>' });
+  t.equal(connections(), 1, 'three steps on one connection');
+  t.equal(client.idleSockets, 0, 'the last step closes it: the budget holds again');
+  await client.request('GET', '/', from);
+  t.equal(connections(), 2, 'the next check-in connects anew');
 });
