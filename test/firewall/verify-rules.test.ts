@@ -151,6 +151,24 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
 
   // Two rulesets at a time, each in its own namespaces: the drops wait out their timeouts together.
   const [dropRun, rejectRun] = [verify('drop', ['--nft', nftFile('drop', DROP)], DROP, DROP_FLOWS), verify('reject', ['--nft', nftFile('reject', REJECT)], REJECT, REJECT_FLOWS)];
+  // A third lab beside them (two small roles: cheap to start), whose server-side responder is killed
+  // while its probe waits out a drop.
+  const crashRules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('wf-ftp'), action: 'drop' }];
+  const crashRun = startSmpLab(['verify-rules', '--nft', nftFile('crash', crashRules), '--server-role', 'ftp', '--agent-role', 'workflow',
+    '--timeout', '20s', '--flow', 'wf-ftp'], { env: PLAIN_NODE });
+  const crashed = (async () => {
+    await waitUntil(() => /^probing /m.test(crashRun.output().stderr), 'the probes starting', 30000);
+    const names = labNamesIn(crashRun.output().stderr);
+    made.push(...names);
+    const serverNs = names.find((n) => n.startsWith('smplab-s-')) ?? '';
+    // Only the server-side responder runs there (no flow is probed from the server side).
+    const pids = spawnSync('ip', ['netns', 'pids', serverNs], { encoding: 'utf8' }).stdout.split('\n').filter((p) => /^\d+$/.test(p));
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await waitUntil(() => crashRun.child.exitCode !== null, 'verify-rules to end after its responder died (the probe alone would wait 20 s)', 15000);
+    return { names, pids, code: crashRun.child.exitCode, stderr: crashRun.output().stderr, stdout: crashRun.output().stdout };
+  })();
+  crashed.catch(() => undefined);
+
   await t.test('dropped flows time out, a dropped UDP flow too', async (t) => {
     const v = await dropRun;
     v.check(t);
@@ -159,6 +177,16 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
 
   await t.test('rejected flows are refused: TCP reset, ICMP port unreachable, ICMP admin-prohibited', async (t) => {
     (await rejectRun).check(t);
+  });
+
+  await t.test('a responder that dies while the probes run is an error naming it, never rows that blame the ruleset', async (t) => {
+    t.teardown(() => crashRun.stop('SIGINT', 20000));
+    const c = await crashed;
+    t.ok(c.pids.length > 0, `killed the server-side responder (${c.pids.join(',')})`);
+    t.equal(c.code, 2, 'exit 2 (lab fault), not 0/1 (a verdict on the ruleset)');
+    t.match(c.stderr, /respond in smplab-s-[a-z0-9]+ ended \(SIGKILL\) while the probes ran/);
+    t.equal(c.stdout, '', 'no report');
+    t.same(await existingNamespaces(c.names), [], 'the lab was removed');
   });
 
   const [redirectRun, iptablesRun] = [verify('redirect', ['--nft', nftFile('redirect', REDIRECT)], REDIRECT, REDIRECT_FLOWS),
@@ -173,24 +201,9 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
     (await iptablesRun)?.check(t);
   });
 
-  // Started now, checked after the Ctrl-C test: the two labs run at the same time.
-  const dropRules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'drop' }];
-  const crashRun = startSmpLab(['verify-rules', '--nft', nftFile('crash', dropRules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
-  const crashed = (async () => {
-    await waitUntil(() => /^probing /m.test(crashRun.output().stderr), 'the probes starting', 30000);
-    const names = labNamesIn(crashRun.output().stderr);
-    made.push(...names);
-    const serverNs = names.find((n) => n.startsWith('smplab-s-')) ?? '';
-    // Only the server-side responder runs there (no flow is probed from the server side).
-    const pids = spawnSync('ip', ['netns', 'pids', serverNs], { encoding: 'utf8' }).stdout.split('\n').filter((p) => /^\d+$/.test(p));
-    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
-    await waitUntil(() => crashRun.child.exitCode !== null, 'verify-rules to end after its responder died (the probe alone would wait 20 s)', 15000);
-    return { names, pids, code: crashRun.child.exitCode, stderr: crashRun.output().stderr, stdout: crashRun.output().stdout };
-  })();
-  crashed.catch(() => undefined);
-
   await t.test('Ctrl-C removes the lab', async (t) => {
-    const run = startSmpLab(['verify-rules', '--nft', nftFile('sigint', dropRules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
+    const rules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('ns-agent-http'), action: 'drop' }];
+    const run = startSmpLab(['verify-rules', '--nft', nftFile('sigint', rules), '--timeout', '20s', '--flow', 'ns-agent-http'], { env: PLAIN_NODE });
     await waitUntil(() => /^probing /m.test(run.output().stderr), 'the probes starting', 30000);
     const names = labNamesIn(run.output().stderr);
     made.push(...names);
@@ -199,16 +212,6 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
     t.not(code, 0, 'interrupted run does not claim success');
     t.same(await existingNamespaces(names), [], 'namespaces removed after Ctrl-C');
     t.same(orphanLabProcesses(), [], 'processes ended after Ctrl-C');
-  });
-
-  await t.test('a responder that dies while the probes run is an error naming it, never rows that blame the ruleset', async (t) => {
-    t.teardown(() => crashRun.stop('SIGINT', 20000));
-    const c = await crashed;
-    t.ok(c.pids.length > 0, `killed the server-side responder (${c.pids.join(',')})`);
-    t.equal(c.code, 2, 'exit 2 (lab fault), not 0/1 (a verdict on the ruleset)');
-    t.match(c.stderr, /respond in smplab-s-[a-z0-9]+ ended \(SIGKILL\) while the probes ran/);
-    t.equal(c.stdout, '', 'no report');
-    t.same(await existingNamespaces(c.names), [], 'the lab was removed');
   });
 
   await t.test('nothing is left behind', async (t) => {
