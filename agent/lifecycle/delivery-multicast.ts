@@ -3,7 +3,7 @@
 // fetches what is missing over HTTP(S) (Range requests for the missing blocks, the whole file when
 // that fails). Counts how each package came; never throws.
 import type { Snapshot } from '../../shared/protocol/package-snapshot.js';
-import type { MulticastSession } from './multicast-session.js';
+import type { MulticastSession, Received } from './multicast-session.js';
 import { download, record, status, type Attempt, type Downloaded } from './package-download.js';
 import type { CodebaseTarget } from './speed-check.js';
 
@@ -12,13 +12,13 @@ import type { CodebaseTarget } from './speed-check.js';
  * arrived and whose SHA-256 matches the snapshot are taken from them, the rest come over HTTP(S):
  * only the missing blocks (Range) when it holds some of the file's blocks, else the whole file.
  */
-export async function receive(a: Attempt, s: MulticastSession, snap: Snapshot, ranked: readonly CodebaseTarget[], t0: number):
+export async function receive(a: Attempt, s: MulticastSession, received: Promise<Received>, snap: Snapshot, ranked: readonly CodebaseTarget[], t0: number):
   Promise<{ got: Downloaded; via: { server: string; url: string } }> {
-  const { e, k } = a;
+  const { e } = a;
   const mc = e.packageMulticast!;
   const master = s.local?.name ?? s.heard?.name ?? '';
   await status(a, { status: 'started', version: snap.version, server: master, url: mc.url });
-  const r = await s.wait(k);
+  const r = await received;
   const missing: number[] = [];
   let mcBytes = 0;
   snap.files.forEach((f, i) => {
@@ -33,7 +33,8 @@ export async function receive(a: Attempt, s: MulticastSession, snap: Snapshot, r
     c.bytes.multicast += mcBytes;
     return { got: { outcome: 'ok', bytes: mcBytes }, via: viaMc };
   }
-  c.fallbacks[r.bits === null ? (r.end === 'abandoned' ? 'master-failed' : 'no-master') : 'missing-blocks'] += 1;
+  const none = r.bits === null || r.bits.every((b) => b === 0);
+  c.fallbacks[r.end === 'abandoned' ? 'master-failed' : none ? 'no-master' : 'missing-blocks'] += 1;
   const got = await download(a, snap, ranked, missing, undefined, (i) => s.runs(i, r.bits));
   const group = mcBytes + (got.fromGroup ?? 0);
   if (group > 0) record(e, 'package-multicast', got.outcome === 'ok' ? 'ok' : got.outcome, t0, group);

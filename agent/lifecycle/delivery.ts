@@ -49,12 +49,13 @@ export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): 
   }
   const mc = e.packageMulticast;
   // Multicast only for a package the NS marks `enableMulticast` (GetPackageInfo), when the process runs it.
-  const role: Role | null = mc ? (info.enableMulticast ? await mc.acquire(k, call.id, snap) : mc.direct('not-enabled')) : null;
+  let role: Role | null = mc ? (info.enableMulticast ? await mc.acquire(k, call.id, snap) : mc.direct('not-enabled')) : null;
+  if (role?.kind === 'master' && !(await mc!.confirm(role.session))) role = { kind: 'receiver', session: role.session, received: role.session.wait(k) };
   const t0 = performance.now();
   let got: Downloaded;
   let via: { server: string; url: string };
   if (role?.kind === 'receiver') {
-    const r = await receive(a, role.session, snap, ranked, t0);
+    const r = await receive(a, role.session, role.received, snap, ranked, t0);
     got = r.got;
     via = r.via;
   } else {

@@ -112,6 +112,15 @@ export class MulticastSession {
     return true;
   }
 
+  isWaiting(k: number): boolean {
+    return this.waiters.has(k);
+  }
+
+  /** Forgets an agent's wait without ending it (the elected master stops listening). */
+  drop(k: number): void {
+    this.waiters.delete(k);
+  }
+
   /** Ends one agent's wait. */
   finish(k: number, end: Received['end']): void {
     const w = this.waiters.get(k);

@@ -9,7 +9,7 @@ import { multicastRank } from '../fleet/multicast-rank.js';
 import { PackageMulticastSocket } from '../listen/package-multicast-socket.js';
 import type { Snapshot } from '../../shared/protocol/package-snapshot.js';
 import { decodePkgMulticast, encodePkgMulticast, PkgKind, type PkgMessage } from '../../shared/protocol/pkg-multicast.js';
-import { MulticastSession } from './multicast-session.js';
+import { MulticastSession, type Received } from './multicast-session.js';
 
 export interface PackageMulticastOptions {
   readonly port: number;
@@ -25,6 +25,8 @@ export interface PackageMulticastOptions {
   readonly waitMs?: number;
   /** Block size a master sends (default 8,192; at most 32,768). */
   readonly blockSize?: number;
+  /** How long an elected master listens for a higher rank before it downloads (default 300 ms). */
+  readonly confirmMs?: number;
   /** A master's send rate in bytes per second (default 50 MB/s). */
   readonly rateBytesPerS?: number;
   /** Test hook: the master skips the data datagram of these blocks (a lost block on the wire). */
@@ -34,7 +36,8 @@ export interface PackageMulticastOptions {
 export type FallbackReason = 'not-enabled' | 'small' | 'too-large' | 'busy';
 export type Role =
   | { readonly kind: 'master'; readonly session: MulticastSession }
-  | { readonly kind: 'receiver'; readonly session: MulticastSession }
+  /** `received`: the agent has listened since it asked (also through the election window). */
+  | { readonly kind: 'receiver'; readonly session: MulticastSession; readonly received: Promise<Received> }
   | { readonly kind: 'http'; readonly reason: FallbackReason };
 
 /** Counters by closed vocabularies only (for metrics and reports). */
@@ -56,7 +59,6 @@ const MAX_SESSIONS = 16;
 
 export class PackageMulticast {
   readonly counters = new PackageMulticastCounters();
-  readonly url: string;
   private readonly o: Required<Omit<PackageMulticastOptions, 'dropBlock'>> & Pick<PackageMulticastOptions, 'dropBlock'>;
   private readonly socket: PackageMulticastSocket;
   private readonly sessions = new Map<string, MulticastSession>();
@@ -65,14 +67,17 @@ export class PackageMulticast {
   private closed = false;
 
   constructor(o: PackageMulticastOptions) {
-    this.o = { minBytes: 65_536, maxBytes: 256 * 1024 * 1024, electionMs: 1000, waitMs: 10_000, blockSize: 8192, rateBytesPerS: 50_000_000, ...o };
+    this.o = { minBytes: 65_536, maxBytes: 256 * 1024 * 1024, electionMs: 1000, confirmMs: 300, waitMs: 10_000, blockSize: 8192, rateBytesPerS: 50_000_000, ...o };
     this.socket = new PackageMulticastSocket({ port: o.port, group: o.group, interfaceAddress: o.interfaceAddress, onMessage: (m) => this.receive(m) });
-    this.url = `multicast://${o.group}:${o.port}/`;
+  }
+
+  /** The group as a URL, as status events name it. */
+  get url(): string {
+    return `multicast://${this.o.group}:${this.socket.port}/`;
   }
 
   async listen(): Promise<{ port: number; group: string }> {
     const r = await this.socket.listen();
-    (this as { url: string }).url = `multicast://${r.group}:${r.port}/`;
     this.watchdog = setInterval(() => this.sweep(), Math.min(1000, this.o.waitMs / 4));
     this.watchdog.unref();
     return r;
@@ -111,10 +116,25 @@ export class PackageMulticast {
       const session = s;
       this.later(this.o.electionMs, () => this.elect(session));
     }
-    if (s.state !== 'electing') return { kind: 'receiver', session: s };
+    // The agent listens from now on: blocks of a master heard during the election window count.
+    const received = s.wait(k);
+    if (s.state !== 'electing') return { kind: 'receiver', session: s, received };
     const session = s;
     const master = await new Promise<boolean>((resolve) => session.candidates.push({ k, rank: multicastRank(id), name: id.name, guid: id.guid, resolve }));
-    return master ? { kind: 'master', session } : { kind: 'receiver', session };
+    if (!master) return { kind: 'receiver', session, received };
+    session.drop(k);
+    return { kind: 'master', session };
+  }
+
+  /**
+   * An elected master listens a moment after its first announce before it downloads: a master of
+   * another process elected at the same time with a higher rank is heard, and this one receives instead.
+   */
+  async confirm(s: MulticastSession): Promise<boolean> {
+    await delay(this.o.confirmMs);
+    const ok = s.local !== null && !s.local.stopped && !this.closed;
+    if (ok) this.counters.masters += 1;
+    return ok;
   }
 
   /** The master's package (downloaded and verified) to the group: announces, paced blocks, done. */
@@ -168,6 +188,7 @@ export class PackageMulticast {
     let best = -1;
     if (!s.heard) {
       cands.forEach((c, i) => {
+        if (!s.isWaiting(c.k)) return; // it already received every block
         const b = cands[best];
         if (!b || c.rank > b.rank || (c.rank === b.rank && c.guid < b.guid)) best = i;
       });
@@ -175,7 +196,6 @@ export class PackageMulticast {
     if (best >= 0) {
       const c = cands[best]!;
       s.local = { k: c.k, name: c.name, rank: c.rank, stopped: false };
-      this.counters.masters += 1;
       s.accept({ kind: PkgKind.ANNOUNCE, packageGuid: s.snap.packageId, version: s.snap.version, size: s.size, blockSize: this.o.blockSize, rank: c.rank, master: c.name });
       this.announce(s);
     }
@@ -222,6 +242,9 @@ export class PackageMulticast {
       s.lastHeard = performance.now();
     } else if (s.state === 'running') {
       this.end(s, 'done');
+    } else if (s.heard) {
+      // That master finished while these agents were still electing: what they missed needs a new master.
+      s.heard = null;
     }
   }
 

@@ -91,6 +91,8 @@ export async function startWorkerFleet(o: WorkerFleetOptions): Promise<WorkerFle
     concurrency: r.concurrency, sourceAddress: r.sourceAddress, install: r.install, delivery: r.delivery ?? true, asleep: r.asleep, requestTimeoutMs: r.requestTimeoutMs,
     ...(r.rate ? { rate: r.rate / W } : {}), ...(r.registrationRate ? { registrationRate: r.registrationRate / W } : {}),
     ...(r.idleSockets !== undefined ? { idleSockets: r.idleSockets } : {}), ...(r.heap ? { heap: r.heap } : {}),
+    // Each worker is a fleet process with its own package multicast socket (same port, shared by reuse).
+    ...(r.packageMulticast ? { packageMulticast: r.packageMulticast } : {}),
   };
   const send = (w: Worker, m: ToWorker): void => { if (w.child.connected) w.child.send(m); };
   const fail = (w: Worker, i: number, f: Omit<WorkerFailure, 'worker' | 'slice'>): void => {
