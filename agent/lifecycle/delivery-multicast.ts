@@ -18,7 +18,7 @@ export async function receive(a: Attempt, s: MulticastSession, received: Promise
   const mc = e.packageMulticast!;
   const master = s.local?.name ?? s.heard?.name ?? '';
   await status(a, { status: 'started', version: snap.version, server: master, url: mc.url });
-  const r = await received;
+  const r = await e.parked(received); // listening holds no request slot
   const missing: number[] = [];
   let mcBytes = 0;
   snap.files.forEach((f, i) => {

@@ -49,8 +49,9 @@ export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): 
   }
   const mc = e.packageMulticast;
   // Multicast only for a package the NS marks `enableMulticast` (GetPackageInfo), when the process runs it.
-  let role: Role | null = mc ? (info.enableMulticast ? await mc.acquire(k, call.id, snap) : mc.direct('not-enabled')) : null;
-  if (role?.kind === 'master' && !(await mc!.confirm(role.session))) role = { kind: 'receiver', session: role.session, received: role.session.wait(k) };
+  // The election window and the master's confirmation are spent without a request slot (parked).
+  let role: Role | null = mc ? (info.enableMulticast ? await e.parked(mc.acquire(k, call.id, snap)) : mc.direct('not-enabled')) : null;
+  if (role?.kind === 'master' && !(await e.parked(mc!.confirm(role.session)))) role = { kind: 'receiver', session: role.session, received: role.session.wait(k) };
   const t0 = performance.now();
   let got: Downloaded;
   let via: { server: string; url: string };

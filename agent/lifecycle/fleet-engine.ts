@@ -81,6 +81,8 @@ export class FleetEngine implements InboundSink {
   private stopped = false;
   private openTimer: NodeJS.Timeout | null = null;
   private readonly idle: Array<() => void> = [];
+  /** Parked steps waiting for a request slot to continue (served before the queue). */
+  private readonly resumers: Array<() => void> = [];
   /** 1 while an agent waits for the registration slot it was given (registration-rate cap). */
   private readonly regPaced: Uint8Array;
   private readonly regGapMs: number;
@@ -204,7 +206,26 @@ export class FleetEngine implements InboundSink {
     return true;
   }
 
+  /**
+   * Awaits `p` without holding a request slot (a package multicast receiver listening for blocks, an
+   * election window): other agents use the slot meanwhile; the step continues once a slot is free.
+   */
+  async parked<T>(p: Promise<T>): Promise<T> {
+    this.inflight -= 1;
+    this.pump();
+    try {
+      return await p;
+    } finally {
+      if (this.inflight < (this.opts.concurrency ?? 2000) && this.resumers.length === 0) this.inflight += 1;
+      else await new Promise<void>((resolve) => this.resumers.push(resolve)); // pump() counts the slot
+    }
+  }
+
   private pump(): void {
+    while (this.resumers.length > 0 && this.inflight < (this.opts.concurrency ?? 2000)) {
+      this.inflight += 1;
+      this.resumers.shift()!();
+    }
     while (this.qLen > 0 && this.inflight < (this.opts.concurrency ?? 2000) && !this.stopped) {
       const k = this.queue[this.qHead]!;
       this.qHead = (this.qHead + 1) % this.queue.length;

@@ -147,6 +147,18 @@ t.test('lost data blocks: the files they belong to come over HTTP, the package i
   t.match(await metrics(fleet), /smp_agent_package_multicast_fallbacks_total\{reason="missing-blocks"\} 19/);
 });
 
+t.test('listening agents hold no request slot: with 4 requests in flight at most, 24 agents still share one download', async (t) => {
+  const ns = await startNs();
+  t.teardown(() => ns.close());
+  const fleet = await startFleet(base(ns.http, { seed: 'pkgmc-slots', count: 24, concurrency: 4 }));
+  t.teardown(() => fleet.stop());
+  await waitUntil(() => fleet.engine.holdings!.upToDate() === 24, 'every agent holds the package', 20_000);
+  const c = fleet.engine.packageMulticast!.counters;
+  t.equal(c.masters, 1);
+  t.equal(c.delivered.multicast, 23, 'the others all joined the election window and received the package');
+  t.ok(fleet.engine.inflight <= 4, 'the cap held');
+});
+
 const freeUdpPort = (): Promise<number> => new Promise<number>((resolve) => {
   const s = createSocket('udp4');
   s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
