@@ -32,12 +32,14 @@ export const verifyRulesVerb = defineVerb({
     }
     const { verifyRules } = await import('../../firewall/lab/verify-rules.js');
     const { emitReport } = await import('./report-output.js');
+    const { resolvePorts } = await import('../../shared/ports.js');
     const file = config.nft ?? config.iptables ?? '';
     const passArgs = ['--port-offset', String(config.portOffset), ...Object.entries(config.port ?? {}).flatMap(([id, p]) => ['--port', `${id}=${p}`])];
     const rows = await verifyRules({
       ruleset: { kind: config.nft !== undefined ? 'nft' : 'iptables', file },
       cliPath: fileURLToPath(new URL('../main.js', import.meta.url)),
       serverRoles: config.serverRole, agentRoles: config.agentRole, passArgs,
+      map: resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} }),
       probeArgs: config.ca !== undefined ? ['--ca', config.ca] : [],
       timeoutMs: config.timeout, concurrency: config.concurrency, pathEnv: ctx.env.PATH, signal: ctx.signal,
       log: (l) => ctx.stderr.write(`${l}\n`),

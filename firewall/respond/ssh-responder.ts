@@ -1,14 +1,27 @@
 // SSH catalog responder (22, UNIX/Linux/Mac push install): a real SSH-2 server (ssh2 library) with a
 // throw-away host key that completes key exchange and refuses every login, so `ssh` and nmap see a
 // genuine SSH service. It never opens a shell or a channel.
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server as NetServer } from 'node:net';
 import ssh2 from 'ssh2';
 
 export const SSH_IDENT = 'smp-lab_responder';
 
+/**
+ * A fresh ECDSA P-256 host key (PEM, SEC1). Node makes it: ssh2's own ed25519 generator drops a
+ * leading zero byte of the public key, so about one key in 256 cannot be read back (mscdex/ssh2#1390)
+ * and the SSH listener would fail to start.
+ */
+export function makeHostKey(): string {
+  return generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+}
+
 export function createSshResponder(): NetServer {
-  const key = ssh2.utils.generateKeyPairSync('ed25519');
-  const server = new ssh2.Server({ hostKeys: [key.private], ident: SSH_IDENT }, (client) => {
+  const server = new ssh2.Server({ hostKeys: [makeHostKey()], ident: SSH_IDENT }, (client) => {
     client.on('authentication', (ctx) => ctx.reject(['publickey', 'password']));
     client.on('error', () => client.end());
   });

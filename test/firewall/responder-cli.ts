@@ -1,6 +1,6 @@
 // Shared by the firewall CLI tests: a random port offset per test process, the CLI run without the
 // test runner's per-process instrumentation, the probe run in-process, and a responder started as
-// the real `smp-lab respond` that is never left running when it fails to get ready.
+// the real `smp-lab respond` that is never left running when it fails to get ready or to bind a port.
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runInProcess, runSmpLab, startSmpLab } from '../helpers/cli.js';
@@ -34,10 +34,13 @@ export const runHere = (args: string[], opts: { env?: Record<string, string> } =
 export interface Report { rows: ProbeResult[]; summary: Record<string, number>; peer: string }
 export const parse = (s: string): Report => JSON.parse(s) as Report;
 
+/** A responder with every listener of its roles bound: one it could not bind fails the test, naming the port. */
 export async function responder(args: string[]) {
   const r = startSmpLabPlain(['respond', '--bind', '127.0.0.1', ...PORTS, ...args]);
   try {
     await r.line(/^ready: .*$/m, 60000);
+    const notBound = r.output().stdout.split('\n').filter((l) => l.startsWith('not bound'));
+    if (notBound.length > 0) throw new Error(`respond could not bind every listener (another suite on these ports?):\n${notBound.join('\n')}`);
   } catch (err) {
     await r.stop('SIGKILL');
     throw err;

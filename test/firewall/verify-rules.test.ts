@@ -58,9 +58,11 @@ async function verifyNow(name: string, args: string[], rules: Rule[], flows?: st
   made.push(...labNamesIn(res.stderr));
   if (res.code !== 0 && res.code !== 1) throw new Error(`${name}: verify-rules failed (${String(res.code)}): ${res.stderr.slice(0, 500)}`);
   const rows = (JSON.parse(res.stdout) as { rows: ProbeResult[] }).rows;
-  return { res, rows, check: (tt: { equal: (a: unknown, b: unknown, m: string) => void }) => {
-    for (const row of rows) tt.equal(row.status, expected(row, rules), `${name}: ${row.direction ?? ''} ${row.id} ${row.transport}/${row.port ?? '-'}: ${row.reason}`);
-    tt.equal(res.code, rows.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1, `${name}: exit code`);
+  // A failing row shows verify-rules' own log too (the lab's namespaces and what each responder bound).
+  const log = { log: res.stderr.slice(0, 4000) };
+  return { res, rows, check: (tt: { equal: (a: unknown, b: unknown, m: string, extra: object) => void }) => {
+    for (const row of rows) tt.equal(row.status, expected(row, rules), `${name}: ${row.direction ?? ''} ${row.id} ${row.transport}/${row.port ?? '-'}: ${row.reason}`, log);
+    tt.equal(res.code, rows.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1, `${name}: exit code`, log);
   } };
 }
 
@@ -149,6 +151,24 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
 
   // Two rulesets at a time, each in its own namespaces: the drops wait out their timeouts together.
   const [dropRun, rejectRun] = [verify('drop', ['--nft', nftFile('drop', DROP)], DROP, DROP_FLOWS), verify('reject', ['--nft', nftFile('reject', REJECT)], REJECT, REJECT_FLOWS)];
+  // A third lab beside them (two small roles: cheap to start), whose server-side responder is killed
+  // while its probe waits out a drop.
+  const crashRules: Rule[] = [{ dir: 'agent->server', proto: 'tcp', port: port('wf-ftp'), action: 'drop' }];
+  const crashRun = startSmpLab(['verify-rules', '--nft', nftFile('crash', crashRules), '--server-role', 'ftp', '--agent-role', 'workflow',
+    '--timeout', '20s', '--flow', 'wf-ftp'], { env: PLAIN_NODE });
+  const crashed = (async () => {
+    await waitUntil(() => /^probing /m.test(crashRun.output().stderr), 'the probes starting', 30000);
+    const names = labNamesIn(crashRun.output().stderr);
+    made.push(...names);
+    const serverNs = names.find((n) => n.startsWith('smplab-s-')) ?? '';
+    // Only the server-side responder runs there (no flow is probed from the server side).
+    const pids = spawnSync('ip', ['netns', 'pids', serverNs], { encoding: 'utf8' }).stdout.split('\n').filter((p) => /^\d+$/.test(p));
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await waitUntil(() => crashRun.child.exitCode !== null, 'verify-rules to end after its responder died (the probe alone would wait 20 s)', 15000);
+    return { names, pids, code: crashRun.child.exitCode, stderr: crashRun.output().stderr, stdout: crashRun.output().stdout };
+  })();
+  crashed.catch(() => undefined);
+
   await t.test('dropped flows time out, a dropped UDP flow too', async (t) => {
     const v = await dropRun;
     v.check(t);
@@ -157,6 +177,16 @@ t.test('verify-rules in namespaces: statuses follow the ruleset, row by row, bot
 
   await t.test('rejected flows are refused: TCP reset, ICMP port unreachable, ICMP admin-prohibited', async (t) => {
     (await rejectRun).check(t);
+  });
+
+  await t.test('a responder that dies while the probes run is an error naming it, never rows that blame the ruleset', async (t) => {
+    t.teardown(() => crashRun.stop('SIGINT', 20000));
+    const c = await crashed;
+    t.ok(c.pids.length > 0, `killed the server-side responder (${c.pids.join(',')})`);
+    t.equal(c.code, 2, 'exit 2 (lab fault), not 0/1 (a verdict on the ruleset)');
+    t.match(c.stderr, /respond in smplab-s-[a-z0-9]+ ended \(SIGKILL\) while the probes ran/);
+    t.equal(c.stdout, '', 'no report');
+    t.same(await existingNamespaces(c.names), [], 'the lab was removed');
   });
 
   const [redirectRun, iptablesRun] = [verify('redirect', ['--nft', nftFile('redirect', REDIRECT)], REDIRECT, REDIRECT_FLOWS),
