@@ -95,6 +95,11 @@ const checkedIn = (m: Metrics) => get(m, 'smp_agent_agents{state="checked-in"}')
 const regs = (m: Metrics) => get(m, 'smp_agent_requests_total{endpoint="create-resource",outcome="ok"}');
 const polls = (m: Metrics) => get(m, 'smp_agent_requests_total{endpoint="get-client-policies",outcome="ok"}');
 const errors = (m: Metrics) => sum(m, /requests_total\{.*outcome="(?!ok)/);
+/** Failed requests by endpoint and outcome, e.g. `create-resource timeout`. */
+const errorKinds = (m: Metrics): Record<string, number> => Object.fromEntries([...m]
+  .map(([k, v]) => [/endpoint="([^"]+)",outcome="((?!ok")[^"]+)"/.exec(k), v] as const)
+  .filter(([x]) => x !== null && x[0].includes('outcome'))
+  .map(([x, v]) => [`${x![1]} ${x![2]}`, v]));
 
 async function startNs(work: string): Promise<{ url: string; proc: Proc }> {
   const port = await freePort();
@@ -182,7 +187,7 @@ export async function fleet(): Promise<object> {
 }
 
 /** One `smp-lab agents` process registering `n` new agents under `--reg-rate cap` with the given heap mode. */
-async function registerFleet(url: string, work: string, n: number, cap: number, heap: string): Promise<Record<string, number | string>> {
+async function registerFleet(url: string, work: string, n: number, cap: number, heap: string): Promise<Record<string, unknown>> {
   const p = cli(agentsArgs(url, work, ['--count', String(n), '--seed', `regrate-${heap}-${Date.now()}`, '--workers', '1', '--reg-rate', String(cap),
     '--interval', '24h', '--heap', heap]));
   const port = await metricsPortOf(p);
@@ -204,7 +209,8 @@ async function registerFleet(url: string, work: string, n: number, cap: number, 
   const rate = regs(m) / s;
   const steady = tb > ta ? (rb - ra) / ((tb - ta) / 1000) : NaN;
   return { heap, registrationsPerSecond: Math.round(rate), steadyRegistrationsPerSecond: Math.round(steady),
-    ratioToCap: +(rate / cap).toFixed(3), steadyRatioToCap: +(steady / cap).toFixed(3), errors: errors(m),
+    ratioToCap: +(rate / cap).toFixed(3), steadyRatioToCap: +(steady / cap).toFixed(3), errors: errors(m), errorsByKind: errorKinds(m),
+    timeline: seen.filter((_x, i) => i % 4 === 0).map(([t, r]) => `${((t - t0) / 1000).toFixed(0)}s:${r}`).join(' '),
     requestsPerRegistration: +(requests / regs(m)).toFixed(2), simulatorCpuUsPerRegistration: Math.round((cpuS * 1e6) / regs(m)) };
 }
 

@@ -12,7 +12,7 @@ export const FLEET_RUN_OPTIONS = defineOptions({
   concurrency: { type: 'int', min: 1, max: 15_000, default: 2000, arg: 'N', help: 'requests in flight at most, per process' },
   regRate: { type: 'float', min: 0.001, max: 1_000_000, arg: 'R', help: 'registrations (CreateResource) per second at most, whole fleet' },
   idleSockets: { type: 'int', min: 0, max: 1_000_000, default: 1000, arg: 'N', help: 'keep-alive connections kept open between requests, per process; agents past it hold no socket between check-ins' },
-  heap: { type: 'enum', choices: ['auto', 'lean', 'fast'], default: 'auto', arg: 'MODE', help: 'V8 heap of the simulator: lean (about half the memory, about 1.4x CPU per request), fast, auto (lean from 20,000 agents per process)' },
+  heap: { type: 'enum', choices: ['auto', 'lean', 'fast'], default: 'auto', arg: 'MODE', help: 'V8 heap of the simulator: lean (about half the memory, about 1.4x CPU per request), fast, auto (lean from 50,000 agents per process)' },
   workers: { type: 'int', min: 0, max: 256, default: 0, arg: 'N', help: 'simulator processes, each a disjoint shard (0 = automatic: more than one only when the sockets exceed the descriptor limit)' },
   ca: { type: 'path', arg: 'FILE', help: 'PEM CA that signed the NS certificate (the lab CA)' },
   insecure: { type: 'bool', default: false, help: 'do not verify the NS certificate' },

@@ -21,6 +21,7 @@ export const NS_OPTIONS = defineOptions({
   requestTimeout: { type: 'duration', default: '30s', arg: 'T', help: 'time to receive a whole request (408 after)' },
   headersTimeout: { type: 'duration', default: '10s', arg: 'T', help: 'time to receive the request headers' },
   keepAliveTimeout: { type: 'duration', default: '120s', arg: 'T', help: 'idle keep-alive connection lifetime (IIS default)' },
+  listenBacklog: { type: 'int', min: 1, max: 65_535, default: 4096, arg: 'N', help: 'connections the kernel queues for the HTTP and HTTPS listeners before they are accepted (capped by net.core.somaxconn)' },
   eventQueueMax: { type: 'int', min: 1, max: 10_000_000, default: 10_000, arg: 'N', help: 'unprocessed events per queue before agents are told to back off' },
   eventBatch: { type: 'duration', default: '0ms', arg: 'T', help: 'extra wait of an event for others to share its group commit (0: the events of one event-loop turn commit together)' },
 });
@@ -42,7 +43,7 @@ export const nsVerb = defineVerb({
       registrationPolicy: config.registration as 'allowed' | 'pending' | 'blocked',
       ...(tls ? { tls } : {}),
       limits: { bodyLimit: config.bodyLimit, eventBodyLimit: config.eventBodyLimit, requestTimeoutMs: config.requestTimeout,
-        headersTimeoutMs: config.headersTimeout, keepAliveTimeoutMs: config.keepAliveTimeout },
+        headersTimeoutMs: config.headersTimeout, keepAliveTimeoutMs: config.keepAliveTimeout, listenBacklog: config.listenBacklog },
       events: { queueMax: config.eventQueueMax },
       storeTuning: { eventBatchMs: config.eventBatch },
       logger: createLogger({ level: config.logLevel, name: 'ns' }),

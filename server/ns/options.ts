@@ -27,6 +27,12 @@ export interface NsLimits {
   readonly keepAliveTimeoutMs: number;
   /** Largest request header block (bytes). */
   readonly maxHeaderSize: number;
+  /**
+   * Connections the kernel queues per listener before the NS accepts them (the kernel caps it at
+   * net.core.somaxconn). Node's default, 511, overflows when thousands of agents connect in a burst
+   * while the event loop is busy: their SYNs are dropped and they retry seconds later or are reset.
+   */
+  readonly listenBacklog: number;
 }
 
 export const DEFAULT_LIMITS: NsLimits = {
@@ -38,6 +44,7 @@ export const DEFAULT_LIMITS: NsLimits = {
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 120_000,
   maxHeaderSize: 16 * 1024,
+  listenBacklog: 4096,
 };
 
 export interface NsEventOptions {

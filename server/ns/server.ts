@@ -108,7 +108,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   const listen = async (): Promise<NsAddresses> => {
     const host = opts.bind ?? '127.0.0.1';
     const httpPort = opts.httpPort ?? opts.ports?.port('ns-agent-http') ?? 0;
-    await app.listen({ port: httpPort, host }).catch(async (err: unknown) => {
+    await app.listen({ port: httpPort, host, backlog: limits.listenBacklog }).catch(async (err: unknown) => {
       await app.close();
       throw bindError(err, 'HTTP', host, httpPort);
     });
@@ -119,7 +119,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
       const httpsPort = opts.httpsPort ?? opts.ports?.port('ns-agent-https') ?? 0;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
-        srv.listen({ port: httpsPort, host }, () => {
+        srv.listen({ port: httpsPort, host, backlog: limits.listenBacklog }, () => {
           srv.off('error', reject);
           resolve();
         });

@@ -1,5 +1,8 @@
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
+import { DEFAULT_LIMITS } from '../../../server/ns/options.js';
 import { startTestNs, send } from '../../helpers/ns.js';
 
 t.test('the NS serves the same routes on HTTP and HTTPS, paths in any case', async (t) => {
@@ -40,4 +43,21 @@ t.test('HTTPS offers TLS 1.2 and 1.3 and resumes sessions', async (t) => {
     const again = await handshake({ minVersion: v, maxVersion: v, session: first.session! });
     t.ok(again.reused, `${v} session resumed`);
   }
+});
+
+const noSs = spawnSync('ss', ['-V']).status !== 0 ? 'needs ss (iproute2)' : false;
+t.test('both listeners queue --listen-backlog connections (the kernel shows it as the listen socket\'s Send-Q)', { skip: noSs }, async (t) => {
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  const want = Math.min(1234, somaxconn);
+  const lab = await startTestNs({ limits: { ...DEFAULT_LIMITS, listenBacklog: 1234 } });
+  t.teardown(() => lab.close());
+  for (const base of [lab.http, lab.https]) {
+    const port = new URL(base).port;
+    const line = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).stdout.trim();
+    t.equal(Number(line.split(/\s+/)[2]), want, `${base}: ${line}`);
+  }
+  const dflt = await startTestNs();
+  t.teardown(() => dflt.close());
+  const line = spawnSync('ss', ['-Hltn', `sport = :${new URL(dflt.http).port}`], { encoding: 'utf8' }).stdout.trim();
+  t.equal(Number(line.split(/\s+/)[2]), Math.min(4096, somaxconn), `default backlog, not node's 511: ${line}`);
 });
