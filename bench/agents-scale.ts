@@ -162,9 +162,14 @@ export async function fleet(): Promise<object> {
     const t0 = Date.now();
     const reg = await untilMetrics(port, (m) => checkedIn(m) >= n, 3_600_000);
     const regS = (Date.now() - t0) / 1000;
+    let rssMaxWait = 0;
+    // Check-ins are measured once they are due: the first agents check in again one interval
+    // (plus jitter) after their first check-in, so a fast registration leaves nothing due before that.
+    const dueFrom = t0 + intervalS * 1100;
+    while (Date.now() < dueFrom) { rssMaxWait = Math.max(rssMaxWait, treeRss(p.child.pid!)); await sleep(2000); }
     const before = await scrape(port);
     const t1 = Date.now();
-    let rssMax = 0;
+    let rssMax = rssMaxWait;
     while (Date.now() - t1 < steadyS * 1000) { rssMax = Math.max(rssMax, treeRss(p.child.pid!)); await sleep(2000); }
     const after = await scrape(port);
     const steady = (Date.now() - t1) / 1000;
