@@ -4,14 +4,13 @@
 // aggregate download throughput is compared with N parallel `curl` downloads of the same payload file
 // from the same NS, in the same run (curl before and after the fleet), and with N plain node:http GETs
 // through SHA-256 (what Node's own client reaches without the SMP steps). Prints one JSON line.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startFleet } from '../agent/load/runner.js';
+import { freePort, startPackageNs } from './package-ns.js';
 import { TICKLE_MULTICAST_GROUP } from '../shared/catalog.js';
 import { LAB_PACKAGE_GUID } from '../server/ns/packages/library.js';
 
@@ -19,25 +18,8 @@ const run = promisify(execFile);
 const agents = Number(process.argv[2] ?? 20);
 const mib = Number(process.argv[3] ?? 32);
 const work = mkdtempSync(join(tmpdir(), 'smp-bench-delivery-'));
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as { port: number }).port;
-    s.close(() => resolve(p));
-  });
-});
-
-async function startNs(port: number, tickleServerPort: number): Promise<() => Promise<void>> {
-  const child = spawn(process.execPath, [CLI, 'ns', '--port', `ns-agent-http=${port}`, '--no-https', '--store', 'memory', '--data', join(work, 'ns'),
-    '--package-size', String(mib << 20), '--no-access-log', '--port', `ts-tickle-server=${tickleServerPort}`, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (/ns ready/.test(out)) resolve(); });
-    child.once('exit', () => reject(new Error(`smp-lab ns exited: ${out}`)));
-  });
-  return () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
-}
+const startNs = (port: number, tickleServerPort: number): Promise<() => Promise<void>> => startPackageNs(work, mib, port, tickleServerPort);
 
 /** N parallel curls of the payload; aggregate MiB/s over the batch's wall time. */
 async function curlBatch(url: string, n: number): Promise<number> {

@@ -3,42 +3,23 @@
 // HTTP only and once with package multicast on loopback (one master downloads, the others receive),
 // with fresh identities each round. Prints one JSON line: wall time until every agent held a verified
 // package, HTTP package bytes the NS sent, bytes taken from the group, and the ratios.
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startFleet } from '../agent/load/runner.js';
+import { freePort, startPackageNs } from './package-ns.js';
 import { PACKAGE_MULTICAST_GROUP, TICKLE_MULTICAST_GROUP } from '../shared/catalog.js';
 
 const agents = Number(process.argv[2] ?? 200);
 const mib = Number(process.argv[3] ?? 8);
 const work = mkdtempSync(join(tmpdir(), 'smp-bench-pkgmc-'));
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as { port: number }).port;
-    s.close(() => resolve(p));
-  });
-});
 const freeUdp = (): Promise<number> => new Promise((resolve) => {
   const s = createSocket('udp4');
   s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
 });
-
-async function startNs(port: number, tickleServerPort: number): Promise<() => Promise<void>> {
-  const child = spawn(process.execPath, [CLI, 'ns', '--port', `ns-agent-http=${port}`, '--no-https', '--store', 'memory', '--data', join(work, 'ns'),
-    '--package-size', String(mib << 20), '--no-access-log', '--port', `ts-tickle-server=${tickleServerPort}`, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (/ns ready/.test(out)) resolve(); });
-    child.once('exit', () => reject(new Error(`smp-lab ns exited: ${out}`)));
-  });
-  return () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
-}
+const startNs = (port: number, tickleServerPort: number): Promise<() => Promise<void>> => startPackageNs(work, mib, port, tickleServerPort);
 
 interface Round { readonly seconds: number; readonly httpMiB: number; readonly groupMiB: number; readonly masters: number }
 
