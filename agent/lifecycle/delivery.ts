@@ -12,7 +12,8 @@ import type { FleetEngine } from './fleet-engine.js';
 import { receive } from './delivery-multicast.js';
 import type { Role } from './package-multicast.js';
 import { download, record, status, type AgentCall, type Attempt, type Downloaded } from './package-download.js';
-import { downloadTargets, probeTargets, rankTargets } from './speed-check.js';
+import { downloadTargets, keyOf, probeTargets, rankTargets, type CodebaseTarget, type ProbeResult } from './speed-check.js';
+import { sourceKey } from './source-speeds.js';
 import { Step, type StepResult } from './step-types.js';
 
 /** The real agent's download retry schedule (minutes; then every 120), notes §2.4 step 7. */
@@ -34,10 +35,7 @@ export async function deliveryStep(e: FleetEngine, k: number, call: AgentCall): 
   };
   const info = await packageInfo(a);
   if (typeof info === 'string') return failed(info);
-  const probeStarted = performance.now();
-  const probes = await probeTargets(downloadTargets(info.codebases), call.localAddress, PROBE_TIMEOUT_MS,
-    (r) => record(e, 'speed-check', r.outcome, probeStarted));
-  const ranked = rankTargets(downloadTargets(info.codebases), probes);
+  const ranked = await rankedSources(a, downloadTargets(info.codebases));
   const snap = await snapshot(a, info);
   if (typeof snap === 'string') {
     await status(a, { status: 'failed', version: info.version, reason: `${snap}: snapshot refused` });
@@ -100,6 +98,34 @@ async function getDecoded<T extends object>(a: Attempt, endpoint: Endpoint, path
   }
   record(e, endpoint, outcome, t0, r.bytes);
   return value ?? outcome;
+}
+
+/**
+ * The agent's codebases fastest first: its speed check of each host:port, reused for 6 h (accelerated)
+ * once answered, each source slowed by the downloads that failed from it since the last check.
+ */
+async function rankedSources(a: Attempt, targets: readonly CodebaseTarget[]): Promise<CodebaseTarget[]> {
+  const { e, k, call } = a;
+  const speeds = e.sourceSpeeds;
+  const now = performance.now();
+  const probes = new Map<string, ProbeResult>();
+  const stale: CodebaseTarget[] = [];
+  for (const t of targets) {
+    const hit = speeds?.cached(k, keyOf(t), now);
+    if (hit) probes.set(keyOf(t), hit);
+    else stale.push(t);
+  }
+  if (stale.length > 0) {
+    // A full speed check (nothing cached any more) starts every source again at full speed; a host
+    // that did not answer last time is simply asked again.
+    if (stale.length === targets.length) speeds?.resetPenalties(k);
+    const fresh = await probeTargets(stale, call.localAddress, PROBE_TIMEOUT_MS, (r) => record(e, 'speed-check', r.outcome, now));
+    for (const [key, r] of fresh) {
+      probes.set(key, r);
+      speeds?.store(k, key, r, now);
+    }
+  }
+  return rankTargets(targets, probes, (t) => speeds?.factor(k, sourceKey(t)) ?? 1);
 }
 
 /** GetPackageInfo for the wanted package, with the minutes spent trying so far (accelerated). */

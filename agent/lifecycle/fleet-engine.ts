@@ -11,6 +11,7 @@ import { Command } from '../../shared/protocol/tickle.js';
 import { FleetHttpClient, type HttpResult } from './http-client.js';
 import type { KeyPool } from './key-pool.js';
 import { PackageHoldings } from './package-holdings.js';
+import { SourceSpeeds, SPEED_CACHE_MS } from './source-speeds.js';
 import type { PackageMulticast } from './package-multicast.js';
 import { runStep, Step, type StepResult } from './steps.js';
 
@@ -70,6 +71,8 @@ export class FleetEngine implements InboundSink {
   readonly http: FleetHttpClient;
   /** Packages each agent wants and holds; null when delivery is off. */
   readonly holdings: PackageHoldings | null;
+  /** Each agent's cached speed checks and per-source download penalties; null when delivery is off. */
+  readonly sourceSpeeds: SourceSpeeds | null;
   /** The process's package multicast (set by the runner when it is on), else null: every package over HTTP(S). */
   packageMulticast: PackageMulticast | null = null;
   readonly opts: FleetEngineOptions;
@@ -101,6 +104,7 @@ export class FleetEngine implements InboundSink {
     this.checkins = new Uint32Array(n);
     this.hashId = new Uint16Array(n);
     this.holdings = opts.delivery === false ? null : new PackageHoldings(n);
+    this.sourceSpeeds = opts.delivery === false ? null : new SourceSpeeds(n, SPEED_CACHE_MS / (opts.accelerate ?? 1));
     this.queue = new Int32Array(Math.max(1, n));
     this.schedule = new FleetSchedule(Math.max(1, n), (i, at) => this.due(i, at));
     this.regGapMs = opts.registrationRate ? 1000 / opts.registrationRate : 0;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Snapshot, SnapshotFile } from '../../shared/protocol/package-snapshot.js';
 import type { AgentIdentity } from '../fleet/identity.js';
 import type { Endpoint, Outcome } from '../load/outcome.js';
+import { sourceKey } from './source-speeds.js';
 import type { FleetEngine } from './fleet-engine.js';
 import { packageStatusBody, type DownloadStatusRow, type WantedPackage } from './messages.js';
 import type { FileRun } from './multicast-session.js';
@@ -73,6 +74,7 @@ export async function download(a: Attempt, snap: Snapshot, ranked: readonly Code
       bytes += r.bytes;
       if (r.outcome !== 'ok') {
         last = r.outcome;
+        a.e.sourceSpeeds?.penalize(a.k, sourceKey(target));
         break;
       }
     }

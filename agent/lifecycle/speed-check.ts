@@ -55,7 +55,7 @@ export function connectTime(host: string, port: number, localAddress: string | u
   });
 }
 
-const keyOf = (t: CodebaseTarget): string => `${t.host}|${t.port}`;
+export const keyOf = (t: CodebaseTarget): string => `${t.host}|${t.port}`;
 
 /** Probes each distinct host:port once (in parallel); `onProbe` sees every probe as it ends. */
 export async function probeTargets(targets: readonly CodebaseTarget[], localAddress: string | undefined, timeoutMs: number,
@@ -76,15 +76,18 @@ export async function probeTargets(targets: readonly CodebaseTarget[], localAddr
  * (its best connect time over its ports: an ICMP echo measures a host, not a port) in whole
  * milliseconds, fastest first; equal speeds keep the NS's order (its site ranking: local package
  * servers first, the request's scheme first). Codebases whose port did not answer are left out.
+ * `factor`: the share of its speed a source is credited with after download errors (source-speeds.ts).
  */
-export function rankTargets(targets: readonly CodebaseTarget[], probes: ReadonlyMap<string, ProbeResult>): CodebaseTarget[] {
+export function rankTargets(targets: readonly CodebaseTarget[], probes: ReadonlyMap<string, ProbeResult>,
+  factor: (t: CodebaseTarget) => number = () => 1): CodebaseTarget[] {
   const hostMs = new Map<string, number>();
   for (const t of targets) {
     const ms = probes.get(keyOf(t))?.ms;
     if (ms !== null && ms !== undefined) hostMs.set(t.host, Math.min(ms, hostMs.get(t.host) ?? Infinity));
   }
+  // A source's effective speed is its measured speed times its penalty factor: its time divided by it.
   return targets
-    .map((t, i) => ({ t, i, ms: typeof probes.get(keyOf(t))?.ms === 'number' ? Math.floor(hostMs.get(t.host)!) : null }))
+    .map((t, i) => ({ t, i, ms: typeof probes.get(keyOf(t))?.ms === 'number' ? Math.floor(hostMs.get(t.host)! / factor(t)) : null }))
     .filter((x): x is { t: CodebaseTarget; i: number; ms: number } => x.ms !== null)
     .sort((a, b) => a.ms - b.ms || a.i - b.i)
     .map((x) => x.t);

@@ -192,4 +192,8 @@ t.test('totalTime grows with the failed tries; past the NS download limit the ag
   t.equal(totals[0], 0, 'the first try says 0 minutes');
   t.ok(totals.some((m) => m > 3), `a later try says more than the 3-minute limit (${totals.join(', ')})`);
   t.ok(totals.every((m, i) => i === 0 || m >= totals[i - 1]!), 'totalTime never goes down');
+  // 6 h of speed cache at 2000x is 10.8 s: the retries reuse the first try's speed check.
+  const distinct = new Set(accessLog(ns).map((r) => r['s-port'])).size;
+  const checks = fleet.stats.count('speed-check', 'ok');
+  t.ok(totals.length >= 3 && checks <= distinct, `${totals.length} tries, ${checks} speed checks for ${distinct} listening ports: checked once`);
 });
