@@ -5,7 +5,7 @@
 // descriptor count stays bounded whatever the fleet size. Bounded response bodies and a deadline per
 // request; package files are streamed to a callback, never buffered. Failures come back classified by
 // kind, never thrown past the caller.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { outcomeOfError, outcomeOfStatus, type Outcome } from '../load/outcome.js';
 
@@ -84,6 +84,24 @@ function budgeted<C extends typeof HttpAgent>(Base: C, budget: number): C {
   return Budgeted as unknown as C;
 }
 
+/** `resolve` that takes only its first value (a request can end, fail and time out). */
+const once = <T>(resolve: (v: T) => void): ((v: T) => void) => {
+  let settled = false;
+  return (v) => {
+    if (!settled) {
+      settled = true;
+      resolve(v);
+    }
+  };
+};
+
+/** Marks the socket a request gets (new or reused) with whether the agent's next request follows at once. */
+const markFollowUp = (req: ClientRequest, followUp: boolean): void => {
+  req.on('socket', (s) => {
+    (s as unknown as Marked)[kFollowUp] = followUp;
+  });
+};
+
 /** Answer of a streamed GET: the body went to the callback, only its size is kept. */
 export interface StreamResult {
   readonly outcome: Outcome;
@@ -134,13 +152,7 @@ export class FleetHttpClient {
   stream(url: URL, init: { headers?: Record<string, string>; localAddress?: string }, onData: (chunk: Buffer) => boolean | void): Promise<StreamResult> {
     const secure = url.protocol === 'https:';
     return new Promise((resolve) => {
-      let settled = false;
-      const done = (r: StreamResult): void => {
-        if (!settled) {
-          settled = true;
-          resolve(r);
-        }
-      };
+      const done = once(resolve);
       let bytes = 0;
       const req = (secure ? httpsRequest : httpRequest)({
         protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: portOfUrl(url),
@@ -167,6 +179,7 @@ export class FleetHttpClient {
         req.destroy();
       });
       req.on('error', (err: NodeJS.ErrnoException) => done({ outcome: outcomeOfError(err), status: 0, bytes }));
+      markFollowUp(req, false);
       req.end();
     });
   }
@@ -179,13 +192,7 @@ export class FleetHttpClient {
     const body = init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
     const maxBody = this.opts.maxBody ?? 16 * 1024 * 1024;
     return new Promise((resolve) => {
-      let settled = false;
-      const done = (r: HttpResult): void => {
-        if (!settled) {
-          settled = true;
-          resolve(r);
-        }
-      };
+      const done = once(resolve);
       const fail = (outcome: Outcome): void => done({ outcome, status: 0, body: Buffer.alloc(0), headers: {}, bytes: 0 });
       const req = (this.secure ? httpsRequest : httpRequest)({
         protocol: this.base.protocol, hostname: this.base.hostname, port: portOfUrl(this.base),
@@ -212,10 +219,7 @@ export class FleetHttpClient {
         req.destroy();
       });
       req.on('error', (err: NodeJS.ErrnoException) => fail(outcomeOfError(err)));
-      const followUp = init.followUp === true;
-      req.on('socket', (s) => {
-        (s as unknown as Marked)[kFollowUp] = followUp;
-      });
+      markFollowUp(req, init.followUp === true);
       req.end(body);
     });
   }

@@ -1,8 +1,10 @@
 // One package multicast session of a fleet process: a (package, version) some of its agents need.
 // Holds the election candidates, the blocks this process received (one copy, in a buffer the size of
-// the package), and per waiting agent a bitmap of the blocks that arrived while it listened. A file is
-// taken from the buffer only when all its blocks are in the agent's bitmap and its SHA-256 matches the
-// signed snapshot; the hash of a file's buffer bytes is computed once per session. Never sends.
+// the package), and a bitmap of the blocks that arrived while an agent listened, one per cohort of
+// agents that started listening between the same two blocks (they received the same blocks), so a
+// block costs one step per cohort, not per agent. A file is taken from the buffer only when all its
+// blocks are in the agent's bitmap and its SHA-256 matches the signed snapshot; the hash of a file's
+// buffer bytes is computed once per session. Never sends.
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../../shared/protocol/package-snapshot.js';
 import { blockCount, type Announce } from '../../shared/protocol/pkg-multicast.js';
@@ -17,7 +19,7 @@ export interface Candidate {
 
 /** What a waiting agent has when its session ends for it. */
 export interface Received {
-  /** Blocks it received (null: no announce was heard, nothing received). */
+  /** Blocks it received (null: no announce was heard, nothing received); shared with its cohort, read only. */
   readonly bits: Uint8Array | null;
   /** Name of the master heard (empty when none). */
   readonly master: string;
@@ -32,11 +34,17 @@ export interface FileRun {
   readonly bytes: Buffer | null;
 }
 
-interface Waiter {
+/** Agents that started listening between the same two blocks, and the blocks they received since. */
+interface Cohort {
   bits: Uint8Array | null;
   count: number;
-  readonly resolve: (r: Received) => void;
+  readonly members: Map<number, (r: Received) => void>;
 }
+
+/** A session's key: one per (package, version). */
+export const sessionKey = (packageGuid: string, version: number): string => `${packageGuid}@${version}`;
+
+const hasBit = (bits: Uint8Array, n: number): boolean => (bits[n >> 3]! & (1 << (n & 7))) !== 0;
 
 export class MulticastSession {
   readonly key: string;
@@ -55,19 +63,22 @@ export class MulticastSession {
   blocks = 0;
   private buf: Buffer | null = null;
   private have: Uint8Array | null = null;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly cohorts = new Set<Cohort>();
+  private readonly cohortOf = new Map<number, Cohort>();
+  /** The cohort new listeners join until the next block arrives. */
+  private open: Cohort | null = null;
   private readonly verified = new Map<number, boolean>();
 
   constructor(snap: Snapshot) {
     this.snap = snap;
-    this.key = `${snap.packageId}@${snap.version}`;
+    this.key = sessionKey(snap.packageId, snap.version);
     let off = 0;
     this.offsets = snap.files.map((f) => { const o = off; off += f.size; return o; });
     this.size = off;
   }
 
   get waiting(): number {
-    return this.waiters.size;
+    return this.cohortOf.size;
   }
 
   /** Accepts an announce's geometry (the first one that matches the snapshot); false when it does not. */
@@ -78,7 +89,7 @@ export class MulticastSession {
     this.blocks = blockCount(this.size, this.blockSize);
     this.buf = Buffer.alloc(this.size);
     this.have = new Uint8Array(Math.ceil(this.blocks / 8));
-    for (const w of this.waiters.values()) w.bits = new Uint8Array(this.have.length);
+    for (const c of this.cohorts) c.bits = new Uint8Array(this.have.length);
     return true;
   }
 
@@ -86,7 +97,13 @@ export class MulticastSession {
   wait(k: number): Promise<Received> {
     return new Promise((resolve) => {
       if (this.state === 'ended') return resolve({ bits: null, master: '', end: 'closed' });
-      this.waiters.set(k, { bits: this.have ? new Uint8Array(this.have.length) : null, count: 0, resolve });
+      this.drop(k);
+      if (!this.open) {
+        this.open = { bits: this.have ? new Uint8Array(this.have.length) : null, count: 0, members: new Map() };
+        this.cohorts.add(this.open);
+      }
+      this.open.members.set(k, resolve);
+      this.cohortOf.set(k, this.open);
       if (this.blocks === 0 && this.blockSize !== 0) this.finish(k, 'complete');
     });
   }
@@ -103,35 +120,41 @@ export class MulticastSession {
       bytes.copy(this.buf, start);
       this.have[byte]! |= bit;
     }
-    for (const [k, w] of this.waiters) {
-      if (!w.bits || w.bits[byte]! & bit) continue;
-      w.bits[byte]! |= bit;
-      w.count += 1;
-      if (w.count === this.blocks) this.finish(k, 'complete');
+    if (this.open?.members.size === 0) this.cohorts.delete(this.open);
+    this.open = null; // later listeners missed this block
+    for (const c of this.cohorts) {
+      if (!c.bits || c.bits[byte]! & bit) continue;
+      c.bits[byte]! |= bit;
+      c.count += 1;
+      if (c.count === this.blocks) for (const k of [...c.members.keys()]) this.finish(k, 'complete');
     }
     return true;
   }
 
   isWaiting(k: number): boolean {
-    return this.waiters.has(k);
+    return this.cohortOf.has(k);
   }
 
-  /** Forgets an agent's wait without ending it (the elected master stops listening). */
-  drop(k: number): void {
-    this.waiters.delete(k);
+  /** Forgets an agent's wait without ending it (the elected master stops listening); its resolver, if any. */
+  drop(k: number): ((r: Received) => void) | undefined {
+    const c = this.cohortOf.get(k);
+    if (!c) return undefined;
+    this.cohortOf.delete(k);
+    const resolve = c.members.get(k);
+    c.members.delete(k);
+    if (c.members.size === 0 && c !== this.open) this.cohorts.delete(c);
+    return resolve;
   }
 
   /** Ends one agent's wait. */
   finish(k: number, end: Received['end']): void {
-    const w = this.waiters.get(k);
-    if (!w) return;
-    this.waiters.delete(k);
-    w.resolve({ bits: w.bits, master: this.heard?.name ?? this.local?.name ?? '', end });
+    const bits = this.cohortOf.get(k)?.bits ?? null;
+    this.drop(k)?.({ bits, master: this.heard?.name ?? this.local?.name ?? '', end });
   }
 
   /** Ends every agent's wait (done, silence, the master failed, shutdown). */
   finishAll(end: Received['end']): void {
-    for (const k of [...this.waiters.keys()]) this.finish(k, end);
+    for (const k of [...this.cohortOf.keys()]) this.finish(k, end);
   }
 
   /** True when file `i` can be taken from the received blocks for an agent with `bits`, verified. */
@@ -140,7 +163,7 @@ export class MulticastSession {
     if (!this.buf || !bits) return false;
     const first = Math.floor(this.offsets[i]! / this.blockSize);
     const end = Math.ceil((this.offsets[i]! + f.size) / this.blockSize);
-    for (let n = first; n < end; n++) if (!(bits[n >> 3]! & (1 << (n & 7)))) return false;
+    for (let n = first; n < end; n++) if (!hasBit(bits, n)) return false;
     let ok = this.verified.get(i);
     if (ok === undefined) {
       ok = createHash('sha256').update(this.buf.subarray(this.offsets[i]!, this.offsets[i]! + f.size)).digest('hex') === f.sha256;
@@ -158,7 +181,7 @@ export class MulticastSession {
     const out: FileRun[] = [];
     let any = false;
     for (let n = Math.floor(off / bs); n * bs < off + f.size; n++) {
-      const held = (bits[n >> 3]! & (1 << (n & 7))) !== 0;
+      const held = hasBit(bits, n);
       any ||= held;
       const start = Math.max(0, n * bs - off);
       const end = Math.min(f.size, (n + 1) * bs - off);

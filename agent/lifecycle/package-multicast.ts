@@ -9,7 +9,7 @@ import { multicastRank } from '../fleet/multicast-rank.js';
 import { PackageMulticastSocket } from '../listen/package-multicast-socket.js';
 import type { Snapshot } from '../../shared/protocol/package-snapshot.js';
 import { decodePkgMulticast, encodePkgMulticast, PkgKind, type PkgMessage } from '../../shared/protocol/pkg-multicast.js';
-import { MulticastSession, type Received } from './multicast-session.js';
+import { MulticastSession, sessionKey, type Received } from './multicast-session.js';
 
 export interface PackageMulticastOptions {
   readonly port: number;
@@ -104,13 +104,12 @@ export class PackageMulticast {
   /** The role of agent `k` for the package of `snap`: resolves when the election (if any) is over. */
   async acquire(k: number, id: AgentIdentity, snap: Snapshot): Promise<Role> {
     const size = snap.files.reduce((n, f) => n + f.size, 0);
-    const http = (reason: FallbackReason): Role => this.direct(reason);
-    if (size < this.o.minBytes) return http('small');
-    if (size > this.o.maxBytes) return http('too-large');
-    const key = `${snap.packageId}@${snap.version}`;
+    if (size < this.o.minBytes) return this.direct('small');
+    if (size > this.o.maxBytes) return this.direct('too-large');
+    const key = sessionKey(snap.packageId, snap.version);
     let s = this.sessions.get(key);
     if (!s) {
-      if (this.sessions.size >= MAX_SESSIONS || this.closed) return http('busy');
+      if (this.sessions.size >= MAX_SESSIONS || this.closed) return this.direct('busy');
       s = new MulticastSession(snap);
       this.sessions.set(key, s);
       const session = s;
@@ -222,7 +221,7 @@ export class PackageMulticast {
     }
     const kind = m.kind === PkgKind.ANNOUNCE ? 'announce' : m.kind === PkgKind.DATA ? 'data' : 'done';
     this.counters.received[kind] += 1;
-    const s = this.sessions.get(`${m.packageGuid}@${m.version}`);
+    const s = this.sessions.get(sessionKey(m.packageGuid, m.version));
     if (!s || s.state === 'ended') {
       this.counters.ignored['no-session'] += 1;
       return;
