@@ -89,6 +89,8 @@ export class FleetEngine implements InboundSink {
   /** 1 while an agent waits for the registration slot it was given (registration-rate cap). */
   private readonly regPaced: Uint8Array;
   private readonly regGapMs: number;
+  /** Requests in flight at most (--concurrency). */
+  private readonly maxInflight: number;
   private regNextAt = 0;
 
   constructor(opts: FleetEngineOptions) {
@@ -108,6 +110,7 @@ export class FleetEngine implements InboundSink {
     this.queue = new Int32Array(Math.max(1, n));
     this.schedule = new FleetSchedule(Math.max(1, n), (i, at) => this.due(i, at));
     this.regGapMs = opts.registrationRate ? 1000 / opts.registrationRate : 0;
+    this.maxInflight = opts.concurrency ?? 2000;
     this.regPaced = new Uint8Array(this.regGapMs > 0 ? n : 0);
     this.http = new FleetHttpClient({ base: opts.ns, ...(opts.ca ? { ca: opts.ca } : {}), insecure: opts.insecure ?? false, timeoutMs: opts.requestTimeoutMs ?? 30_000,
       ...(opts.idleSockets !== undefined ? { idleSockets: opts.idleSockets } : {}) });
@@ -187,7 +190,7 @@ export class FleetEngine implements InboundSink {
     if (this.stopped || !this.isAwake(k)) return;
     this.opts.stats.recordLag((performance.now() - at) * 1000);
     if (this.regGapMs > 0 && this.next[k] === Step.REGISTER && this.paceRegistration(k)) return;
-    if (this.inflight >= (this.opts.concurrency ?? 2000)) {
+    if (this.inflight >= this.maxInflight) {
       this.flags[k]! |= Flag.QUEUED;
       this.queue[(this.qHead + this.qLen++) % this.queue.length] = k;
       return;
@@ -220,17 +223,17 @@ export class FleetEngine implements InboundSink {
     try {
       return await p;
     } finally {
-      if (this.inflight < (this.opts.concurrency ?? 2000) && this.resumers.length === 0) this.inflight += 1;
+      if (this.inflight < this.maxInflight && this.resumers.length === 0) this.inflight += 1;
       else await new Promise<void>((resolve) => this.resumers.push(resolve)); // pump() counts the slot
     }
   }
 
   private pump(): void {
-    while (this.resumers.length > 0 && this.inflight < (this.opts.concurrency ?? 2000)) {
+    while (this.resumers.length > 0 && this.inflight < this.maxInflight) {
       this.inflight += 1;
       this.resumers.shift()!();
     }
-    while (this.qLen > 0 && this.inflight < (this.opts.concurrency ?? 2000) && !this.stopped) {
+    while (this.qLen > 0 && this.inflight < this.maxInflight && !this.stopped) {
       const k = this.queue[this.qHead]!;
       this.qHead = (this.qHead + 1) % this.queue.length;
       this.qLen -= 1;

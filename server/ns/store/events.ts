@@ -106,27 +106,16 @@ export class EventTable {
    * not wait for the disk: the next event commit (synchronous=FULL) makes it durable with it.
    */
   mark(updates: readonly EventMark[]): number {
-    this.ctx.commit.beforeSyncWrite();
-    const lazy = this.ctx.kind === 'sqlite';
-    if (lazy) this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.markAll(updates);
-    } finally {
-      if (lazy) this.db.pragma('synchronous = FULL');
-    }
-  }
-
-  private markAll(updates: readonly EventMark[]): number {
-    let changed = 0;
-    this.db.transaction(() => {
+    return this.ctx.commit.unacknowledged(() => {
+      let changed = 0;
       for (const u of updates) {
         if (this.s['mark']!.run(u.state, u.note ?? null, u.id).changes === 1) {
           changed += 1;
           this.depths.set(u.queue, Math.max(0, (this.depths.get(u.queue) ?? 1) - 1));
         }
       }
-    })();
-    return changed;
+      return changed;
+    });
   }
 
   list(afterId = 0, limit = 100): StoredEvent[] {

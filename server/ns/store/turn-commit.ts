@@ -84,6 +84,22 @@ export class TurnCommit {
     if (this.open && !this.inRun) this.commit();
   }
 
+  /**
+   * A write nobody is answered for (e.g. marking events processed: after a crash they are only
+   * processed again): commits an open turn first, then runs `fn` in its own transaction without
+   * waiting for the disk; the next synced commit makes it durable with it.
+   */
+  unacknowledged<T>(fn: () => T): T {
+    this.beforeSyncWrite();
+    if (this.opts.walPath === null) return this.db.transaction(fn)();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   /** Commits the turn's transaction now and settles its writers. */
   commit(): void {
     if (this.immediate) clearImmediate(this.immediate);
