@@ -1,6 +1,6 @@
 // Drains the event queues in the background, as the NS's event processing does after the router
 // has queued an NSE: intake has already decoded and validated the event, so processing marks it
-// processed (failed when its body cannot be read) and moves a known sender's last-seen time.
+// processed (failed when its body is empty) and moves a known sender's last-seen time.
 // Never deletes an event; never decodes an NSE a second time. While there is a backlog
 // it drains in short slices back to back, so it keeps up with intake without starving requests.
 import type { NsContext } from '../context.js';

@@ -3,7 +3,7 @@
 // the status events it stores; a tampered snapshot or file is refused and a lying codebase falls back
 // to the next. Also: `--install` fetches each OS flavour's own bootstrap (the Mac one for Macs).
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type FleetRunOptions, type RunningFleet } from '../../../agent/load/runner.js';
@@ -42,6 +42,13 @@ const accessLog = (ns: TestNs): Array<Record<string, string>> => {
 const statusRows = (ns: TestNs): string[][] => ns.ns.store.events.list(0, 10_000)
   .filter((e) => e.to?.toUpperCase() === SWD_STATUS_ITEM)
   .map((e) => decodeNse(ns.ns.store.events.body(e.id)!).inventory!.classes.find((c) => c.id === SWD_DOWNLOAD_STATUS_CLASS)!.rows[0]!.columns as string[]);
+
+/** Overwrites 8 bytes of the lab package's payload file on the NS's disk at `offset`. */
+const tamperPayload = (ns: TestNs, offset: number): void => {
+  const fd = openSync(join(ns.dataDir, 'packages', LAB_PACKAGE_GUID, 'AeXLabPayload.bin'), 'r+');
+  writeSync(fd, Buffer.from('tampered'), 0, 8, offset);
+  closeSync(fd);
+};
 
 const packageBytes = (ns: TestNs): number => ns.ns.store.packages.get(LAB_PACKAGE_GUID)!.files.reduce((n, f) => n + f.size, 0);
 
@@ -159,11 +166,7 @@ t.test('a codebase serving altered bytes is refused and the next codebase is use
 t.test('a package file altered on the server fails on every codebase and is counted', async (t) => {
   const ns = await startNs();
   t.teardown(() => ns.close());
-  const file = join(ns.dataDir, 'packages', LAB_PACKAGE_GUID, 'AeXLabPayload.bin');
-  const { openSync, writeSync, closeSync } = await import('node:fs');
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.from('tampered'), 0, 8, 1000);
-  closeSync(fd);
+  tamperPayload(ns, 1000);
   const fleet = await startFleet(base(ns.http, { count: 3, ca: ns.cert.cert }));
   t.teardown(() => fleet.stop());
   // Codebases: ps-local and the NS, each over HTTP and HTTPS: four tries of the payload per agent.
@@ -176,11 +179,7 @@ t.test('a package file altered on the server fails on every codebase and is coun
 t.test('totalTime grows with the failed tries; past the NS download limit the agent gets the NS-site source only', async (t) => {
   const ns = await startNs({ packages: { labPackages: { count: 1, payloadSize: PAYLOAD }, downloadTryLimitMinutes: 3 } });
   t.teardown(() => ns.close());
-  const file = join(ns.dataDir, 'packages', LAB_PACKAGE_GUID, 'AeXLabPayload.bin');
-  const { openSync, writeSync, closeSync } = await import('node:fs');
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.from('tampered'), 0, 8, 10);
-  closeSync(fd);
+  tamperPayload(ns, 10);
   // Retries after 3, 6, 12 ... simulated minutes: at 2000x the third try (totalTime 9) is 270 ms in.
   const fleet = await startFleet(base(ns.http, { count: 1, ca: ns.cert.cert, accelerate: 2000, jitter: 0 }));
   t.teardown(() => fleet.stop());
