@@ -49,7 +49,10 @@ export const ERRORS = {
   NOT_FOUND: spec('SMP_ERR_NOT_FOUND', 404),
   UNKNOWN_RESOURCE: spec('SMP_ERR_UNKNOWN_RESOURCE', 404),
   FORBIDDEN: spec('SMP_ERR_FORBIDDEN', 403),
-  AUTH: spec('SMP_ERR_AUTH', 401),
+  /** Credentials missing or wrong (a command that calls the admin API exits 2: fix the flags or env). */
+  AUTH: spec('SMP_ERR_AUTH', 401, 2),
+  /** Too many failed logins from one address; retry after the window. */
+  RATE_LIMITED: spec('SMP_ERR_RATE_LIMITED', 429),
   CONFLICT: spec('SMP_ERR_CONFLICT', 409),
   BACK_OFF: spec('SMP_ERR_BACK_OFF', 503),
   CAPACITY: spec('SMP_ERR_CAPACITY', 503),

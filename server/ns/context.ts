@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../shared/log.js';
+import type { ConsoleAccess } from './console-access/access.js';
 import type { NsStore } from './store/index.js';
 import type { NsEventOptions, NsLimits, NsOptions } from './options.js';
 
@@ -18,6 +19,8 @@ export interface NsContext {
   readonly metrics: Registry;
   /** Bound addresses once listening (for pages that tell agents where the NS is). */
   readonly bound: () => NsAddresses;
+  /** Who may use /Altiris/Console (the guard and the login routes share it). */
+  readonly consoleAccess: ConsoleAccess;
 }
 
 export interface BoundAddress {
@@ -28,6 +31,8 @@ export interface BoundAddress {
 export interface NsAddresses {
   readonly http: BoundAddress | null;
   readonly https: BoundAddress | null;
+  /** The separate console listener (--console-port), or null when the console shares the agent listeners. */
+  readonly console: (BoundAddress & { readonly scheme: 'http' | 'https' }) | null;
 }
 
 export interface NsPlugin {

@@ -10,6 +10,7 @@ import type { TaskManagementOptions } from './task-management/options.js';
 import type { NsPackageOptions } from './packages/options.js';
 import type { AccessLogOptions } from './observability/access-log.js';
 import type { RequestFiltering } from './observability/install.js';
+import type { NsConsoleOptions } from './console-access/options.js';
 
 export interface NsLimits {
   /** Largest request body of an agent page other than PostEvent (bytes). */
@@ -100,6 +101,8 @@ export interface NsOptions {
   readonly seedPolicies?: boolean;
   /** Task Management (task servers, tickle server, task agents' settings). */
   readonly tasks?: Partial<TaskManagementOptions>;
+  /** Console access: lab account, session lifetimes, optional separate listener (docs/console.md). */
+  readonly console?: NsConsoleOptions;
 }
 
 export const DEFAULT_DATA_DIR = '.lab/ns';

@@ -18,11 +18,15 @@ import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
 import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
+import { createConsoleListener } from './console-access/console-listener.js';
+import { createConsoleAccess, installConsoleAccess } from './console-access/install.js';
 
 export interface NotificationServer {
   readonly app: FastifyInstance;
   readonly store: NsStore;
   readonly context: NsContext;
+  /** The console's lab account: its user, and the generated password on the start that made it (print it once). */
+  readonly consoleLogin: { readonly user: string; readonly generatedPassword?: string; readonly passwordFile?: string };
   /** Binds the listeners; resolves with the addresses actually bound. */
   listen(): Promise<NsAddresses>;
   addresses(): NsAddresses;
@@ -52,13 +56,17 @@ const httpServerOptions = (limits: NsLimits) => ({
 export async function createNotificationServer(opts: NsOptions = {}): Promise<NotificationServer> {
   const limits: NsLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const log: Logger = opts.logger ?? createLogger({ level: 'silent' });
-  const store = openStore({ kind: opts.store ?? 'sqlite', dataDir: opts.dataDir ?? DEFAULT_DATA_DIR, tuning: opts.storeTuning ?? {} });
+  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  const consoleAccess = await createConsoleAccess(opts.console, dataDir);
+  const store = openStore({ kind: opts.store ?? 'sqlite', dataDir, tuning: opts.storeTuning ?? {} });
   const paths = new CanonicalPaths();
   let handler: Handler | undefined;
   const httpServerOpts = httpServerOptions(limits);
   let httpsServer: HttpsServer | null = null;
+  let tlsOpts: ReturnType<typeof tlsServerOptions> | undefined;
   try {
-    httpsServer = opts.tls ? createHttpsServer({ ...tlsServerOptions(opts.tls), ...httpServerOpts }) : null;
+    tlsOpts = opts.tls ? tlsServerOptions(opts.tls) : undefined;
+    httpsServer = tlsOpts ? createHttpsServer({ ...tlsOpts, ...httpServerOpts }) : null;
   } catch (err) {
     await store.close();
     throw isSmpError(err) ? err : smpError('CONFIG', `the HTTPS certificate or key is not usable: ${(err as Error).message}`, {}, err);
@@ -81,11 +89,12 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     },
   }) as unknown as FastifyInstance;
 
-  let bound: NsAddresses = { http: null, https: null };
+  let bound: NsAddresses = { http: null, https: null, console: null };
   const context: NsContext = {
     store, options: opts, limits, events: { ...DEFAULT_EVENT_OPTIONS, ...opts.events },
-    nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound,
+    nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound, consoleAccess,
   };
+  const separateConsole = opts.console?.port !== undefined;
   app.addHook('onRoute', (route) => paths.learn(route));
   app.setErrorHandler(xmlErrorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -94,6 +103,8 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   });
   const observability = installObservability(app, context, 'smp-lab Notification Server (IIS W3C layout)');
   app.addHook('onClose', async () => observability.close());
+  // Before any plugin: the console guard covers every route under /Altiris/Console whoever adds it.
+  await installConsoleAccess(app, consoleAccess, { separateListener: separateConsole });
   for (const p of [...NS_PLUGINS, ...(opts.plugins ?? [])]) {
     await app.register(async (scope) => p.register(scope, context), { prefix: p.prefix });
   }
@@ -129,14 +140,35 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
       });
       https = toBound(srv.address() as AddressInfo);
     }
-    bound = { http: toBound(app.server.address() as AddressInfo), https };
-    log.info({ http: bound.http, https: bound.https, store: store.path }, 'notification server listening');
+    const consoleBound = separateConsole && handler ? await listenConsole(handler) : null;
+    bound = { http: toBound(app.server.address() as AddressInfo), https, console: consoleBound };
+    log.info({ http: bound.http, https: bound.https, console: bound.console, store: store.path }, 'notification server listening');
     return bound;
   };
 
+  let consoleServer: Server | HttpsServer | null = null;
+  const listenConsole = async (h: Handler): Promise<NsAddresses['console']> => {
+    const host = opts.console?.bind ?? opts.bind ?? '127.0.0.1';
+    const port = opts.console?.port ?? 0;
+    const srv = createConsoleListener({ handler: h, upgradeTarget: app.server, tls: tlsOpts, httpOptions: httpServerOpts });
+    applyLimits(srv, limits);
+    consoleServer = srv;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen({ port, host, backlog: limits.listenBacklog }, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    }).catch(async (err: unknown) => {
+      await close();
+      throw bindError(err, 'console', host, port);
+    });
+    return { ...toBound(srv.address() as AddressInfo), scheme: tlsOpts ? 'https' : 'http' };
+  };
+
   const close = async (): Promise<void> => {
-    if (httpsServer?.listening) {
-      const srv = httpsServer;
+    for (const srv of [consoleServer, httpsServer]) {
+      if (!srv?.listening) continue;
       const done = new Promise<void>((resolve) => srv.close(() => resolve()));
       srv.closeIdleConnections();
       const force = setTimeout(() => srv.closeAllConnections(), 2000);
@@ -145,8 +177,13 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     }
     await app.close();
   };
-
-  return { app, store, context, listen, addresses: () => bound, close };
+  const account = consoleAccess.account;
+  const consoleLogin = {
+    user: account.user,
+    ...(account.generatedPassword !== undefined ? { generatedPassword: account.generatedPassword } : {}),
+    ...(account.passwordFile !== undefined ? { passwordFile: account.passwordFile } : {}),
+  };
+  return { app, store, context, consoleLogin, listen, addresses: () => bound, close };
 }
 
 function bindError(err: unknown, what: string, host: string, port: number): unknown {
