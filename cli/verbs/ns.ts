@@ -5,6 +5,7 @@ import { COMMON_OPTIONS, PORT_OPTIONS, defineOptions } from '../../shared/config
 import { smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
 import { CERT_DIR_OPTIONS } from './certs.js';
+import { CONSOLE_SERVER_OPTIONS, describeConsoleLogin, nsConsoleOptions } from './console-options.js';
 import { NS_PACKAGE_OPTIONS, packageNsOptions } from './ns-package-options.js';
 
 export const NS_OPTIONS = defineOptions({
@@ -30,8 +31,10 @@ export const nsVerb = defineVerb({
   name: 'ns',
   summary: 'run a Notification Server: agent pages (register, policies, events), admin API, durable store',
   description: 'Serves /Altiris/NS/Agent and /Altiris/Console/api on HTTP and HTTPS until Ctrl-C; prints '
-    + '"ns ready http=ADDR:PORT https=ADDR:PORT store=..." once listening.',
-  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...CERT_DIR_OPTIONS, ...NS_OPTIONS, ...NS_PACKAGE_OPTIONS },
+    + '"ns ready http=ADDR:PORT https=ADDR:PORT store=... console=shared|URL user=NAME password=..." once listening. '
+    + 'The console and its API need the console credentials; without --console-password a password is generated at '
+    + 'first start, printed on that ready line only, and its scrypt hash kept in DIR/console-password.json.',
+  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...CERT_DIR_OPTIONS, ...NS_OPTIONS, ...NS_PACKAGE_OPTIONS, ...CONSOLE_SERVER_OPTIONS },
   async run(config, _pos, ctx) {
     const { resolvePorts } = await import('../../shared/ports.js');
     const { createLogger } = await import('../../shared/log.js');
@@ -48,10 +51,13 @@ export const nsVerb = defineVerb({
       storeTuning: { eventBatchMs: config.eventBatch },
       logger: createLogger({ level: config.logLevel, name: 'ns' }),
       ...packageNsOptions(config),
+      console: nsConsoleOptions(config),
     });
     const a = await ns.listen();
     const show = (b: { address: string; port: number } | null) => (b ? `${b.address}:${b.port}` : 'off');
-    ctx.stdout.write(`ns ready http=${show(a.http)} https=${show(a.https)} store=${ns.store.kind}:${ns.store.path}\n`);
+    const consoleAt = a.console ? `${a.console.scheme}://${show(a.console)}` : 'shared';
+    ctx.stdout.write(`ns ready http=${show(a.http)} https=${show(a.https)} store=${ns.store.kind}:${ns.store.path} `
+      + `console=${consoleAt} ${describeConsoleLogin(ns.consoleLogin)}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });

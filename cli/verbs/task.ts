@@ -1,29 +1,16 @@
 // `smp-lab task run|status`: create a task on the NS for some or all agents and print its id, or
 // print a task's per-agent statuses as a table or JSON. Talks to the NS admin API
-// (/Altiris/Console/api/tasks); parsing and printing only.
+// (/Altiris/Console/api/tasks) with the console credentials; parsing and printing only.
 import { COMMON_OPTIONS } from '../../shared/config.js';
 import { configError, smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
+import { adminApi } from './admin-api.js';
+import { CONSOLE_CLIENT_OPTIONS } from './console-options.js';
 
 interface TaskView {
   id: string; type: string; name: string; version: number; expected: number; done: boolean;
   counts: Record<string, number>;
   statuses: { resourceGuid: string; state: string; exitCode: number | null; output: string; updatedAt: number }[];
-}
-
-async function api<T>(ns: string, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(`/Altiris/Console/api${path}`, ns), {
-      method, signal: AbortSignal.timeout(30_000),
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-  } catch (err) {
-    throw smpError('TIMEOUT', `cannot reach the NS at ${ns}: ${(err as Error).message}`);
-  }
-  const json = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
-  if (!res.ok) throw smpError('BAD_INPUT', `NS answered ${res.status}: ${json.error?.message ?? 'no reason given'}`);
-  return json;
 }
 
 export const taskVerb = defineVerb({
@@ -33,7 +20,7 @@ export const taskVerb = defineVerb({
   description: 'Script runs are simulated: `sleep N`, `echo TEXT` and `exit N` lines give the duration, output and exit code.',
   positionals: true,
   options: {
-    ...COMMON_OPTIONS,
+    ...COMMON_OPTIONS, ...CONSOLE_CLIENT_OPTIONS,
     ns: { type: 'url', arg: 'URL', help: 'Notification Server base URL (required)' },
     all: { type: 'bool', default: false, help: 'run: every agent of every task server' },
     agent: { type: 'list', multiple: true, arg: 'GUID', help: 'run: target agent GUIDs (repeatable or comma-separated)' },
@@ -49,7 +36,7 @@ export const taskVerb = defineVerb({
     if (sub === 'run' && id === undefined) {
       if (config.all === ((config.agent ?? []).length > 0)) throw configError('targets', '', 'exactly one of --all or --agent GUID...');
       if (config.type === 'script' && config.script === undefined) throw configError('--script', '', 'script text for a script task');
-      const created = await api<{ id: string; expected: number }>(config.ns, 'POST', '/tasks', {
+      const created = await adminApi<{ id: string; expected: number }>(config.ns, config, 'POST', '/tasks', {
         type: config.type, targets: config.all ? 'all' : config.agent,
         ...(config.script !== undefined ? { script: config.script } : {}), ...(config.action ? { action: config.action } : {}),
         ...(config.name ? { name: config.name } : {}),
@@ -58,7 +45,7 @@ export const taskVerb = defineVerb({
       return 0;
     }
     if (sub === 'status' && id !== undefined && extra.length === 0) {
-      const v = await api<TaskView>(config.ns, 'GET', `/tasks/${encodeURIComponent(id)}`);
+      const v = await adminApi<TaskView>(config.ns, config, 'GET', `/tasks/${encodeURIComponent(id)}`);
       ctx.stdout.write(config.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : table(v));
       return 0;
     }

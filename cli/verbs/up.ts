@@ -10,6 +10,7 @@ import { smpError } from '../../shared/errors.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
+import { CONSOLE_SERVER_OPTIONS, describeConsoleLogin, nsConsoleOptions } from './console-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
 import { runAgents, type AgentsConfig } from './agents.js';
 import { startUpTasks } from './up-tasks.js';
@@ -48,7 +49,7 @@ export const upVerb = defineVerb({
   name: 'up',
   summary: 'start a Notification Server and a fleet of simulated agents on loopback (what `npm start` runs)',
   options: {
-    ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS,
+    ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS, ...CONSOLE_SERVER_OPTIONS,
     agents: { type: 'int', min: 0, max: 1_000_000, default: 50, arg: 'N', help: 'simulated agents' },
     scheme: { type: 'enum', choices: ['https', 'http'], default: 'https', arg: 'S', help: 'how the agents talk to the NS' },
     dataDir: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'NS database folder' },
@@ -66,20 +67,24 @@ export const upVerb = defineVerb({
     const ns = await createNotificationServer({
       ports, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
       logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
+      console: nsConsoleOptions(config),
       tickle: { serverName: config.trustedServer, interfaceAddress: config.interface, ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
     });
     const bound = await ns.listen();
     const http = `http://127.0.0.1:${bound.http!.port}`;
+    const consoleBase = bound.console ? `${bound.console.scheme}://${bound.console.address}:${bound.console.port}` : http;
     const https = `https://127.0.0.1:${bound.https!.port}`;
     const reportDir = config.reportDir;
     const group = ports.flow('ns-multicast').group;
     const tasks = await startUpTasks(http, ports, { seed: config.seed, ipBase: config.ipBase, count: config.agents },
-      `${config.logDir}/ts.log`, config.logLevel).catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
+      `${config.logDir}/ts.log`, config.logLevel, { url: consoleBase, user: config.consoleUser }).catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
     ctx.stdout.write([
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
       `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
-      `  console API      ${http}/Altiris/Console/api/resources   tickle: POST ${http}/Altiris/Console/api/tickle`,
+      `  console          ${consoleBase}/Altiris/Console/login   ${describeConsoleLogin(ns.consoleLogin)}`,
+      `  console API      ${consoleBase}/Altiris/Console/api/resources   tickle: POST ${consoleBase}/Altiris/Console/api/tickle`
+        + '   (HTTP Basic with the console user and password, or a bearer token)',
       `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
       tasks.line,
       `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
