@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../shared/log.js';
 import { createNotificationServer } from '../server/ns/server.js';
 
+/** The bench NS's console password (its admin API needs credentials). */
+const BENCH_CONSOLE_PASSWORD = 'smp-lab-bench';
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const FD_LIMIT = 20_000;
 const args = new Set(process.argv.slice(2));
@@ -73,14 +75,15 @@ async function hold(label: string, mode: 'ts' | 'bare', workers: number, total: 
 
 async function fanout(agents: number, procs: number, tsWorkers = 0): Promise<number> {
   const ns = await createNotificationServer({ httpPort: 0, store: 'memory', seedPolicies: true, logger: createLogger({ level: 'error' }),
-    accessLog: { enabled: false }, tasks: { taskServerTtlMs: 600_000 } });
+    accessLog: { enabled: false }, tasks: { taskServerTtlMs: 600_000 }, console: { password: BENCH_CONSOLE_PASSWORD } });
   const a = await ns.listen();
   const nsUrl = `http://127.0.0.1:${a.http!.port}`;
   const ts = child('./ts-hold-server.js', ['ts', String(tsWorkers), nsUrl, '20000']);
   await next<Ready>(ts);
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const authorization = `Basic ${Buffer.from(`admin:${BENCH_CONSOLE_PASSWORD}`).toString('base64')}`;
     const r = await fetch(`${nsUrl}/Altiris/Console/api${path}`, { method,
-      ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+      headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
     return (await r.json()) as T;
   };
   const per = agents / procs;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+import { TEST_CONSOLE_PASSWORD, TEST_CONSOLE_USER } from '../helpers/console-credentials.js';
 import { freePorts } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
@@ -19,7 +20,8 @@ t.test('smp-lab ns serves HTTPS with the lab CA: curl and openssl -verify_return
   const ready = await ns.line(/ns ready http=127\.0\.0\.1:(\d+) https=127\.0\.0\.1:(\d+) store=memory/, 30000);
   t.same([Number(ready[1]), Number(ready[2])], [httpPort, httpsPort], 'ready line names the bound ports');
   const ca = join(dir, 'certs', 'ca.pem');
-  const curl = await run('curl', ['-sS', '--fail-with-body', '--cacert', ca, `https://localhost:${httpsPort}/Altiris/Console/api/policies`]);
+  const curl = await run('curl', ['-sS', '--fail-with-body', '--cacert', ca, '-u', `${TEST_CONSOLE_USER}:${TEST_CONSOLE_PASSWORD}`,
+    `https://localhost:${httpsPort}/Altiris/Console/api/policies`]);
   t.equal(JSON.parse(curl.stdout).policies.length, 4);
   const ssl = await run('sh', ['-c', `echo | openssl s_client -connect 127.0.0.1:${httpsPort} -servername localhost -verify_return_error -CAfile ${ca} 2>&1`]);
   t.match(ssl.stdout, /Verify return code: 0 \(ok\)/);

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { TaskAgentPool } from '../../agent/tasks/task-agent-pool.js';
 import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+import { adminHeaders } from '../helpers/console-credentials.js';
 import { freePorts } from '../helpers/free-port.js';
 import { startTestNs } from '../helpers/ns.js';
 import { quietLog } from '../helpers/task-lab.js';
@@ -31,7 +32,7 @@ t.test('ts, task run and task status from the command line', async (t) => {
       return false;
     }
   }, 'the NS task pages', 5000);
-  await waitUntil(async () => (await (await fetch(`${ns.http}/Altiris/Console/api/task-servers`)).json() as { taskServers: unknown[] }).taskServers.length === 1,
+  await waitUntil(async () => (await (await fetch(`${ns.http}/Altiris/Console/api/task-servers`, { headers: adminHeaders() })).json() as { taskServers: unknown[] }).taskServers.length === 1,
     'the TS registered with the NS', 10_000);
   for (const a of agents) pool.add(a);
   await waitUntil(() => pool.counts().connected === 2, 'agents connected to the TS', 10_000);

@@ -3,6 +3,7 @@
 // workers; HTTPS with the lab CA (curl --cacert, agents over https); large scripts fetched with
 // GetTaskItems; a killed worker is replaced and its agents come back; Ctrl-C stops every process.
 import t from 'tap';
+import { adminHeaders } from '../helpers/console-credentials.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,7 @@ t.test('ts --workers 2: spread, fan-out, cap across workers, HTTPS, GetTaskItems
   const told = new Set<string>();
   pool.on('work', (g) => told.add(g));
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => (await (await fetch(`${ns.http}/Altiris/Console/api${path}`, {
-    method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) })).json()) as T;
+    method, headers: adminHeaders(body ? { 'content-type': 'application/json' } : {}), ...(body ? { body: JSON.stringify(body) } : {}) })).json()) as T;
   await waitUntil(async () => (await api<{ taskServers: { clients: number }[] }>('GET', '/task-servers')).taskServers[0]?.clients === AGENTS, 'client count at the NS', 5000);
   const task = await api<{ id: string; expected: number }>('POST', '/tasks', { targets: 'all', script: 'echo from a worker\nexit 0' });
   t.equal(task.expected, AGENTS);

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSmpLab, startSmpLab } from '../helpers/cli.js';
+import { adminHeaders } from '../helpers/console-credentials.js';
 import { waitUntil } from '../helpers/wait.js';
 
 t.test('smp-lab up', async (t) => {
@@ -17,19 +18,21 @@ t.test('smp-lab up', async (t) => {
   t.teardown(() => up.stop('SIGKILL'));
   const [, offset] = await up.line(/smp-lab up: port offset (\d+)/, 30_000);
   const [, api] = await up.line(/console API\s+(http:\/\/\S+)\/resources/);
+  t.match(up.output().stdout, /console\s+http:\/\/\S+\/Altiris\/Console\/login\s+user=admin password=given/, 'the banner names the console login');
+  t.equal((await fetch(`${api}/resources`)).status, 401, 'the console API of up needs credentials');
   await up.line(/agents ready: 30 agents/, 30_000);
-  const total = async () => ((await (await fetch(`${api}/resources?limit=1`)).json()) as { total: number }).total;
+  const total = async () => ((await (await fetch(`${api}/resources?limit=1`, { headers: adminHeaders() })).json()) as { total: number }).total;
   await waitUntil(async () => (await total()) === 30, 'all 30 agents registered', 30_000, 100);
 
   const tickle = await runSmpLab(['tickle', '--port-offset', offset!, '--fleet-count', '30', '--commands', 'config,inventory']);
   t.equal(tickle.code, 0, tickle.stdout + tickle.stderr);
   t.match(tickle.stdout, /tickle: 30 sent .*delivered 30/);
 
-  const res = await fetch(`${api}/tickle`, { method: 'POST', headers: { 'content-type': 'application/json' },
+  const res = await fetch(`${api}/tickle`, { method: 'POST', headers: adminHeaders({ 'content-type': 'application/json' }),
     body: JSON.stringify({ ips: ['127.1.0.1', '127.1.0.2'], commands: ['config'] }) });
   t.equal(res.status, 200);
   t.match(await res.json(), { tcp: { sent: 2, outcomes: { delivered: 2 } } });
-  const bad = await fetch(`${api}/tickle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands: ['reboot'] }) });
+  const bad = await fetch(`${api}/tickle`, { method: 'POST', headers: adminHeaders({ 'content-type': 'application/json' }), body: JSON.stringify({ commands: ['reboot'] }) });
   t.equal(bad.status, 400);
 
   // The Task Server of `up`: its agents hold 50124 links, and a task reaches all of them.

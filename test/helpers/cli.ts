@@ -1,6 +1,8 @@
-// Drive the built `smp-lab` command as a user would: a child process, its output and exit code.
+// Drive the built `smp-lab` command as a user would: a child process, its output and exit code. Children
+// get the test console password (CONSOLE_ENV) so their NS and admin API calls agree.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_ENV } from './console-credentials.js';
 
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -14,7 +16,7 @@ export interface CliResult {
 export function runSmpLab(args: readonly string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...CONSOLE_ENV, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -36,7 +38,7 @@ export function runSmpLab(args: readonly string[], opts: { env?: Record<string, 
 /** Starts a long-running `smp-lab` verb; `line(re)` waits for a matching stdout line. */
 export function startSmpLab(args: readonly string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...CONSOLE_ENV, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

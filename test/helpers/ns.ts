@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNotificationServer, type NotificationServer } from '../../server/ns/server.js';
 import type { NsOptions } from '../../server/ns/options.js';
+import { adminHeaders, TEST_CONSOLE_PASSWORD } from './console-credentials.js';
 import { selfSignedCert, type TestCert } from './self-signed.js';
 
 let cached: TestCert | undefined;
@@ -23,7 +24,8 @@ export interface TestNs {
 
 export async function startTestNs(opts: NsOptions = {}, dataDir = mkdtempSync(join(tmpdir(), 'smp-ns-'))): Promise<TestNs> {
   const cert = testCert();
-  const ns = await createNotificationServer({ httpPort: 0, httpsPort: 0, dataDir, tls: { cert: cert.cert, key: cert.key }, ...opts });
+  const ns = await createNotificationServer({ httpPort: 0, httpsPort: 0, dataDir, tls: { cert: cert.cert, key: cert.key }, ...opts,
+    console: { password: TEST_CONSOLE_PASSWORD, ...opts.console } });
   const a = await ns.listen();
   return {
     ns, dataDir, cert,
@@ -66,4 +68,9 @@ export function send(base: string, path: string, init: { method?: string; header
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** `send` with the test console credentials (admin API calls). */
+export function sendAdmin(base: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+  return send(base, path, { ...init, headers: adminHeaders(init.headers) });
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../../shared/log.js';
 import { createTaskServer, type TaskServer, type TsAddresses } from '../../server/ts/task-server.js';
 import type { TaskServerOptions } from '../../server/ts/options.js';
 import type { NsOptions } from '../../server/ns/options.js';
-import { send, startTestNs, type TestNs } from './ns.js';
+import { sendAdmin, startTestNs, type TestNs } from './ns.js';
 import { waitUntil } from './wait.js';
 
 export const quietLog = createLogger({ level: process.env['SMP_TEST_LOG'] ?? 'silent' });
@@ -27,7 +27,7 @@ export async function startTaskLab(opts: { ns?: NsOptions; ts?: Partial<TaskServ
   const tsAddr = await ts.listen();
   if (opts.waitLink ?? true) await waitUntil(() => ts.nsLinkUp(), 'the TS to register with the NS and link to its tickle server', 10_000);
   const api = async <T>(method: string, path: string, body?: unknown) => {
-    const r = await send(ns.http, `/Altiris/Console/api${path}`, {
+    const r = await sendAdmin(ns.http, `/Altiris/Console/api${path}`, {
       method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     });
     return { status: r.status, json: JSON.parse(r.text) as T };

@@ -6,7 +6,7 @@ import { decodeSecuredPolicy } from '../../../shared/protocol/secured-policy.js'
 import { signRekey } from '../../../shared/protocol/rekey-proof.js';
 import { agentKey } from '../../helpers/agent-key.js';
 import { inventoryNse, register, XML } from '../../helpers/agent-requests.js';
-import { send, startTestNs } from '../../helpers/ns.js';
+import { send, sendAdmin, startTestNs } from '../../helpers/ns.js';
 
 const TYPE = '493435F7-3B17-4C4C-B07F-C23E7AB7781F';
 
@@ -97,7 +97,7 @@ t.test('re-key: refused without proof (and logged), accepted with a signature by
 
   const refused = await register(lab.http, { name: 'VICTIM', guid, policyKey: owner.policyKey });
   t.equal(refused.status, 403);
-  const admin = await send(lab.http, `/Altiris/Console/api/resources/${guid}/rekey`, { headers: { 'content-type': 'application/json' }, body: '{}' });
+  const admin = await sendAdmin(lab.http, `/Altiris/Console/api/resources/${guid}/rekey`, { headers: { 'content-type': 'application/json' }, body: '{}' });
   t.equal(admin.status, 200, admin.text);
   t.equal(JSON.parse(admin.text).policyKey, owner.policyKey, 'admin accepted the offered key');
 });
@@ -110,7 +110,7 @@ t.test('registration policy: pending resources get no policies until approved; b
   t.equal(r.status, 'pending');
   const ask = () => send(lab.http, `/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid=${r.guid}`);
   t.same(decodeClientPoliciesResponse((await ask()).text).policies, []);
-  const api = (state: string) => send(lab.http, `/Altiris/Console/api/resources/${r.guid}/state`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state }) });
+  const api = (state: string) => sendAdmin(lab.http, `/Altiris/Console/api/resources/${r.guid}/state`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state }) });
   t.equal((await api('allowed')).status, 200);
   t.equal(decodeClientPoliciesResponse((await ask()).text).policies.length, 4);
   t.equal((await api('blocked')).status, 200);

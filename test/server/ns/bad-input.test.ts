@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { labCompress } from '../../../shared/protocol/lab-compression.js';
 import { agentKey } from '../../helpers/agent-key.js';
 import { inventoryNse, register, XML } from '../../helpers/agent-requests.js';
-import { send, startTestNs } from '../../helpers/ns.js';
+import { adminHeaders } from '../../helpers/console-credentials.js';
+import { send, sendAdmin, startTestNs } from '../../helpers/ns.js';
 import { decodeCreateResourceResponse } from '../../../shared/protocol/create-resource.js';
 
 const G = '8B031AC8-AB06-4460-998C-94837C9C4AE8';
@@ -57,7 +58,7 @@ t.test('each bad input gets a 4xx with a reason, and the next good request is an
     ['compression bomb', '/Altiris/NS/Agent/PostEvent.aspx', { headers: { 'content-type': 'binary/octet-stream' }, body: (() => { const b = labCompress('x'.repeat(1000)); b.writeUInt32BE(1 << 30, 4); return b; })() }, 413, /declares/],
     ['NSE without <to>', '/Altiris/NS/Agent/PostEvent.aspx', { headers: XML, body: '<message><body/></message>' }, 400, /no &lt;to&gt;/],
     ['wrong method', '/Altiris/NS/Agent/PostEvent.aspx', { method: 'GET' }, 404, /SMP_ERR_NOT_FOUND/],
-    ['bad JSON to the API', '/Altiris/Console/api/resources/' + guid + '/state', { headers: { 'content-type': 'application/json' }, body: '{nope' }, 400, /SMP_ERR_BAD_INPUT/],
+    ['bad JSON to the API', '/Altiris/Console/api/resources/' + guid + '/state', { headers: adminHeaders({ 'content-type': 'application/json' }), body: '{nope' }, 400, /SMP_ERR_BAD_INPUT/],
   ];
   for (const base of [lab.http, lab.https]) {
     for (const [name, path, init, status, reason] of cases) {
@@ -85,7 +86,7 @@ t.test('slow, half-closed and garbage-sending clients do not stop the server', a
   t.match(fullThenFin, /^HTTP\/1.1 200/, 'a complete request followed by FIN is still answered');
   const garbage = await raw(port, (s) => s.write(Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))));
   t.match(garbage, /^HTTP\/1.1 400|^$/, 'garbage gets 400 or a close');
-  const ok = await send(lab.http, '/Altiris/Console/api/resources');
+  const ok = await sendAdmin(lab.http, '/Altiris/Console/api/resources');
   t.equal(ok.status, 200, 'server still answers');
 });
 

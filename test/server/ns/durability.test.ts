@@ -7,7 +7,7 @@ import { agentKey } from '../../helpers/agent-key.js';
 import { inventoryNse, register, XML } from '../../helpers/agent-requests.js';
 import { startSmpLab } from '../../helpers/cli.js';
 import { freePorts } from '../../helpers/free-port.js';
-import { send, startTestNs, testCert } from '../../helpers/ns.js';
+import { send, sendAdmin, startTestNs, testCert } from '../../helpers/ns.js';
 import { FAST_QUEUE_THRESHOLD, LARGE_QUEUE_THRESHOLD, SLOW_QUEUE_THRESHOLD, queueFor } from '../../../server/ns/events/router.js';
 
 t.test('queue routing uses the event router thresholds exactly', async (t) => {
@@ -61,9 +61,9 @@ t.test('a killed NS keeps every registered resource and every acknowledged event
   const second = startSmpLab(args);
   t.teardown(() => { if (second.child.exitCode === null && second.child.signalCode === null) second.child.kill('SIGKILL'); });
   await second.line(/ns ready/);
-  const res = JSON.parse((await send(base, '/Altiris/Console/api/resources?limit=100')).text) as { total: number; resources: { guid: string }[] };
+  const res = JSON.parse((await sendAdmin(base, '/Altiris/Console/api/resources?limit=100')).text) as { total: number; resources: { guid: string }[] };
   t.same(res.resources.map((r) => r.guid).sort(), [...guids].sort(), 'resources survived');
-  const ev = JSON.parse((await send(base, '/Altiris/Console/api/events?limit=1000')).text) as { events: { id: number }[] };
+  const ev = JSON.parse((await sendAdmin(base, '/Altiris/Console/api/events?limit=1000')).text) as { events: { id: number }[] };
   const stored = new Set(ev.events.map((e) => e.id));
   t.ok(acked.every((id) => stored.has(id)), `all ${acked.length} acknowledged events are on disk`);
   const https = await send(`https://127.0.0.1:${httpsPort}`, `/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid=${guids[0]}`);

@@ -3,19 +3,19 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { DEFAULT_LIMITS } from '../../../server/ns/options.js';
-import { startTestNs, send } from '../../helpers/ns.js';
+import { startTestNs, send, sendAdmin } from '../../helpers/ns.js';
 
 t.test('the NS serves the same routes on HTTP and HTTPS, paths in any case', async (t) => {
   const lab = await startTestNs();
   t.teardown(() => lab.close());
   for (const base of [lab.http, lab.https]) {
-    const ok = await send(base, '/altiris/CONSOLE/Api/resources?limit=5');
+    const ok = await sendAdmin(base, '/altiris/CONSOLE/Api/resources?limit=5');
     t.equal(ok.status, 200, `${base} list resources`);
     t.same(JSON.parse(ok.text), { total: 0, resources: [] });
     const missing = await send(base, '/Altiris/NS/Agent/NoSuchPage.aspx');
     t.equal(missing.status, 404);
     t.match(missing.text, /<error code="SMP_ERR_NOT_FOUND" status="404">no page \/Altiris\/NS\/Agent\/NoSuchPage.aspx/);
-    const badGuid = await send(base, '/Altiris/Console/api/resources/not-a-guid');
+    const badGuid = await sendAdmin(base, '/Altiris/Console/api/resources/not-a-guid');
     t.equal(badGuid.status, 400);
     t.equal(JSON.parse(badGuid.text).error.code, 'SMP_ERR_BAD_GUID');
   }
