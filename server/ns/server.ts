@@ -30,8 +30,15 @@ export interface NotificationServer {
   /** Binds the listeners; resolves with the addresses actually bound. */
   listen(): Promise<NsAddresses>;
   addresses(): NsAddresses;
+  /** Every route the app registered (method and URL pattern), e.g. for the access-control tests. */
+  routes(): readonly NsRoute[];
   /** Stops accepting, finishes in-flight requests, flushes the store. */
   close(): Promise<void>;
+}
+
+export interface NsRoute {
+  readonly method: string;
+  readonly url: string;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -95,7 +102,11 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound, consoleAccess,
   };
   const separateConsole = opts.console?.port !== undefined;
-  app.addHook('onRoute', (route) => paths.learn(route));
+  const routes: NsRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    paths.learn(route);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   app.setErrorHandler(xmlErrorHandler);
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).type('text/xml; charset=utf-8')
@@ -183,7 +194,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     ...(account.generatedPassword !== undefined ? { generatedPassword: account.generatedPassword } : {}),
     ...(account.passwordFile !== undefined ? { passwordFile: account.passwordFile } : {}),
   };
-  return { app, store, context, consoleLogin, listen, addresses: () => bound, close };
+  return { app, store, context, consoleLogin, listen, addresses: () => bound, routes: () => routes, close };
 }
 
 function bindError(err: unknown, what: string, host: string, port: number): unknown {
