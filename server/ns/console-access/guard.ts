@@ -67,6 +67,9 @@ export function consoleGuard(access: ConsoleAccess, o: GuardOptions) {
     .send(xmlErrorBody({ status: 404, code: ERRORS.NOT_FOUND.code, message: `no page ${req.url.split('?')[0]} on this NS` }));
 
   async function onRequest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // An upgrade answered over HTTP (refused, 404) leaves a socket no HTTP parser owns any more: end it
+    // once the answer is out, or it stays half-open (httpAllowHalfOpen) after the client gives up.
+    if (req.headers.upgrade !== undefined) reply.raw.once('finish', () => req.raw.socket.end());
     const isConsole = isConsoleRequest(req);
     if (o.separateListener && isConsole !== isViaConsoleListener(req.raw)) return void notFound(req, reply);
     if (!isConsole) return;
