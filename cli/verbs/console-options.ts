@@ -37,7 +37,8 @@ export function nsConsoleOptions(c: ConfigOf<typeof CONSOLE_SERVER_OPTIONS>): Ns
 /** How the NS's lab account is shown on a ready line or banner: the generated password only on the start that made it. */
 export function describeConsoleLogin(l: { user: string; generatedPassword?: string; passwordFile?: string }): string {
   if (l.generatedPassword !== undefined) {
-    return `user=${l.user} password=${l.generatedPassword} (generated now and shown only now; its hash is in ${l.passwordFile ?? '?'})`;
+    const where = l.passwordFile ?? '?';
+    return `user=${l.user} password=${l.generatedPassword} (generated now and shown only now; its hash is in ${where})`;
   }
   if (l.passwordFile !== undefined) return `user=${l.user} password=stored (hash in ${l.passwordFile}; delete it to make a new one)`;
   return `user=${l.user} password=given`;

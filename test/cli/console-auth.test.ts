@@ -20,13 +20,15 @@ t.test('a generated console password: printed once, stored hashed with mode 0600
   const dir = mkdtempSync(join(tmpdir(), 'smp-console-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const [port] = await freePorts(1);
-  const args = ['ns', '--port', `ns-agent-http=${port}`, '--no-https', '--store', 'memory', '--data', join(dir, 'ns'), '--log-level', 'info'];
+  const args = ['ns', '--port', `ns-agent-http=${port}`, '--no-https', '--store', 'memory', '--data', join(dir, 'ns'),
+    '--log-level', 'info'];
   const code = async (...a: string[]) => (await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', ...a])).stdout;
   const api = `http://127.0.0.1:${port}/Altiris/Console/api/policies`;
 
   const first = startSmpLab(args, { env: NO_PASSWORD });
   t.teardown(() => first.stop('SIGKILL'));
-  const [, password] = await first.line(/console=shared user=admin password=(\S+) \(generated now and shown only now; its hash is in \S+\)/, 30_000);
+  const [, password] = await first.line(
+    /console=shared user=admin password=(\S+) \(generated now and shown only now; its hash is in \S+\)/, 30_000);
   t.equal(await code('-u', `admin:${password!}`, api), '200', 'the printed password opens the API (curl -u)');
   t.equal(await code('-u', 'admin:wrong', api), '401');
   t.equal(await first.stop('SIGTERM'), 0);
@@ -41,7 +43,8 @@ t.test('a generated console password: printed once, stored hashed with mode 0600
 
   const second = startSmpLab(args, { env: NO_PASSWORD });
   t.teardown(() => second.stop('SIGKILL'));
-  await second.line(/console=shared user=admin password=stored \(hash in \S+console-password\.json; delete it to make a new one\)/, 30_000);
+  await second.line(
+    /console=shared user=admin password=stored \(hash in \S+console-password\.json; delete it to make a new one\)/, 30_000);
   t.equal(await code('-u', `admin:${password!}`, api), '200', 'the same password after a restart');
   const outputs = [first.output(), second.output()].map((o) => o.stdout + o.stderr).join('\n');
   t.equal(outputs.split(password!).length - 1, 1, 'the password was printed exactly once, logs included');
@@ -62,8 +65,8 @@ t.test('a generated console password: printed once, stored hashed with mode 0600
   writeFileSync(config, JSON.stringify({ task: { consolePassword: password } }));
   const byFile = await runSmpLab(['task', 'status', TASK, '--ns', base, '--config', config], { env: NO_PASSWORD });
   t.match(byFile.stderr, /NS answered 404: no task/, 'right password from the config file');
-  const token = JSON.parse((await run('curl', ['-sS', '-u', `admin:${password!}`, '-X', 'POST', `${base}/Altiris/Console/api/tokens`])).stdout)
-    .token as string;
+  const issued = await run('curl', ['-sS', '-u', `admin:${password!}`, '-X', 'POST', `${base}/Altiris/Console/api/tokens`]);
+  const token = (JSON.parse(issued.stdout) as { token: string }).token;
   const byToken = await runSmpLab(['task', 'status', TASK, '--ns', base, '--console-token', token], { env: NO_PASSWORD });
   t.match(byToken.stderr, /NS answered 404: no task/, 'a bearer token instead of the password');
   t.equal(await second.stop('SIGTERM'), 0);
