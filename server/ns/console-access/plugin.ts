@@ -14,10 +14,13 @@ import { CONSOLE_PREFIX, LOGIN_COOKIE, LOGIN_PATH, SESSION_COOKIE } from './opti
 const LOGIN_FORM_TTL_MS = 3600_000;
 const HOME = `${CONSOLE_PREFIX}/`;
 
-/** Only a path under the console: never another host (`//evil`) or scheme. */
+/**
+ * Only a path under the console: never another host (`//evil`) or scheme. The prefix is given its
+ * canonical case, since the session cookie's path (`/Altiris/Console`) is matched case-sensitively.
+ */
 export function safeReturn(v: unknown): string {
   if (typeof v !== 'string' || v.length > 2048 || /[\\\s]/.test(v)) return HOME;
-  return /^\/Altiris\/Console(\/|\?|$)/i.test(v) && !v.startsWith('//') ? v : HOME;
+  return /^\/Altiris\/Console(\/|\?|$)/i.test(v) ? CONSOLE_PREFIX + v.slice(CONSOLE_PREFIX.length) : HOME;
 }
 
 export const consoleAccessPlugin = defineNsPlugin({

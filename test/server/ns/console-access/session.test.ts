@@ -111,6 +111,8 @@ t.test('browser: redirect, login form, session cookie, CSRF, forged/expired cook
 
   const evil = await logIn(lab.http, { return: '//evil.example/x' });
   t.equal(evil.headers.location, '/Altiris/Console/', 'a return path off the console goes home instead');
+  const lower = await logIn(lab.http, { return: '/altiris/console/api/policies' });
+  t.equal(lower.headers.location, '/Altiris/Console/api/policies', 'the prefix in the case the cookie path has');
 });
 
 t.test('bearer tokens, the Secure flag on HTTPS, and agent pages without console headers', async (t) => {
