@@ -19,14 +19,22 @@ const OPTIONS = {
 
 export type AgentsConfig = ConfigOf<typeof OPTIONS>;
 
+/** Only the verb checks the NS first (`up` starts its own). */
+const NS_WAIT_OPTION = {
+  nsWait: { type: 'duration', default: 0, arg: 'TIME', help: 'wait this long for the NS to accept connections before starting (0: fail at once)' },
+} as const;
+
 export const agentsVerb = defineVerb({
   name: 'agents',
   summary: 'run N simulated SMP agents against a Notification Server and report the load',
-  options: OPTIONS,
+  options: { ...OPTIONS, ...NS_WAIT_OPTION },
   async run(config, _pos, ctx) {
     const { resolvePorts } = await import('../../shared/ports.js');
     const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
     const ns = config.ns ?? `http://127.0.0.1:${ports.port('ns-agent-http')}`;
+    const { waitForNs } = await import('../../agent/load/ns-reachable.js');
+    await waitForNs(ns, { waitMs: config.nsWait, signal: ctx.signal, onRetry: (code) =>
+      ctx.stderr.write(`smp-lab agents: the NS at ${ns} does not answer yet (${code}); retrying for up to ${config.nsWait / 1000} s\n`) });
     return runAgents(config, ns, ports, ctx);
   },
 });
@@ -104,7 +112,8 @@ export async function finishAgents(config: AgentsConfig, stats: import('../../ag
   ctx: VerbContext, aborted: boolean): Promise<number> {
   const { finishLoadRun } = await import('../../agent/load/finish.js');
   const { summaryLine } = await import('../../agent/load/report.js');
-  const name = shard.count > 1 ? `shard-${shard.index}-of-${shard.count}` : 'report';
+  const { shardReportName } = await import('../../agent/load/shard-files.js');
+  const name = shard.count > 1 ? shardReportName(shard.index, shard.count) : 'report';
   const { report, files, exitCode } = finishLoadRun({ stats, dir: config.reportDir, name, aborted,
     thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
   ctx.stdout.write(`${summaryLine(report)}\nreport: ${files.json} ${files.html} ${files.shard}\n`);
