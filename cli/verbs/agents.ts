@@ -32,10 +32,7 @@ export const agentsVerb = defineVerb({
     const { resolvePorts } = await import('../../shared/ports.js');
     const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
     const ns = config.ns ?? `http://127.0.0.1:${ports.port('ns-agent-http')}`;
-    const { waitForNs } = await import('../../agent/load/ns-reachable.js');
-    await waitForNs(ns, { waitMs: config.nsWait, signal: ctx.signal, onRetry: (code) =>
-      ctx.stderr.write(`smp-lab agents: the NS at ${ns} does not answer yet (${code}); retrying for up to ${config.nsWait / 1000} s\n`) });
-    return runAgents(config, ns, ports, ctx);
+    return runAgents(config, ns, ports, ctx, { nsWaitMs: config.nsWait });
   },
 });
 
@@ -43,7 +40,8 @@ type Ports = import('../../shared/ports.js').PortMap;
 
 /** Starts the fleet, shows progress, stops on duration or signal, writes the report. Used by `up` too. */
 export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, ctx: VerbContext,
-  hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void } = {}, caPem?: Buffer): Promise<number> {
+  hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void; nsWaitMs?: number } = {},
+  caPem?: Buffer): Promise<number> {
   const { startFleet } = await import('../../agent/load/runner.js');
   const { resolveShard, sliceOf } = await import('../../agent/fleet/shard.js');
   const { planWorkers } = await import('../../agent/load/fd-limit.js');
@@ -52,6 +50,13 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   let ca: Buffer | undefined = caPem;
   if (config.ca !== undefined) {
     try { ca = readFileSync(config.ca); } catch { throw configError('--ca', config.ca, 'a readable PEM file'); }
+  }
+  if (hooks.nsWaitMs !== undefined) {
+    // After the flags are checked, before anything starts: an NS this host cannot reach is one line.
+    const { waitForNs } = await import('../../agent/load/ns-reachable.js');
+    const waitMs = hooks.nsWaitMs;
+    await waitForNs(ns, { waitMs, signal: ctx.signal, onRetry: (code) =>
+      ctx.stderr.write(`smp-lab agents: the NS at ${ns} does not answer yet (${code}); retrying for up to ${waitMs / 1000} s\n`) });
   }
   const host = new URL(ns).hostname;
   const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
