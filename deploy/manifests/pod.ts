@@ -15,13 +15,11 @@ export function labPod(o: ManifestOptions): KubeObject {
   const nsContainer = {
     name: 'ns', image: o.image, imagePullPolicy: 'IfNotPresent', args: nsArgs(o, '0.0.0.0', DATA_MOUNT),
     ...(o.consolePassword !== undefined ? { env: [consolePasswordEnv(o)] } : {}),
-    ports: [{ name: 'http', containerPort: o.ports.port('ns-agent-http'), protocol: 'TCP' }],
     volumeMounts: mounts,
   };
   const agents = {
     name: 'agents', image: o.image, imagePullPolicy: 'IfNotPresent',
     args: agentArgs(o, { ns, shard: '0', listen: true, reportDir: `${REPORTS_MOUNT}/${o.name}` }),
-    ports: [{ name: 'metrics', containerPort: AGENT_METRICS_PORT, protocol: 'TCP' }],
     resources: { requests: p.resources.requests, limits: p.resources.limits },
     volumeMounts: mounts,
   };
