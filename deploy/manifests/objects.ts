@@ -86,6 +86,12 @@ export function podSecurity(lowPorts = true): Record<string, unknown> {
   return { fsGroup: FS_GROUP, ...(lowPorts ? { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] } : {}) };
 }
 
+/**
+ * The same for runtimes that ignore pod sysctls but give a non-root user an added capability (podman
+ * 4.3 `kube play`, measured here); Kubernetes' restricted policy allows this one capability.
+ */
+export const LOW_PORTS_CAPABILITY = { capabilities: { add: ['NET_BIND_SERVICE'] } } as const;
+
 /** A duration as the CLI reads it back, in the largest whole unit (1h, 90m, 45s, 1500ms). */
 export function durationArg(ms: number): string {
   for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {

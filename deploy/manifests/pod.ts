@@ -3,7 +3,7 @@
 // and the NS reaches every agent's own loopback address with tickles and wakes.
 import { agentArgs } from './fleet-job.js';
 import {
-  AGENT_METRICS_PORT, DATA_MOUNT, REPORTS_MOUNT, labelsOf, metaOf, podSecurity, scrapeAnnotations,
+  AGENT_METRICS_PORT, DATA_MOUNT, LOW_PORTS_CAPABILITY, REPORTS_MOUNT, labelsOf, metaOf, podSecurity, scrapeAnnotations,
   type KubeObject, type ManifestOptions,
 } from './objects.js';
 import { consolePasswordEnv, nsArgs } from './servers.js';
@@ -11,11 +11,14 @@ import { consolePasswordEnv, nsArgs } from './servers.js';
 export function labPod(o: ManifestOptions): KubeObject {
   const ns = `http://127.0.0.1:${o.ports.port('ns-agent-http')}`;
   const p = o.plan;
-  const mounts = [{ name: 'data', mountPath: DATA_MOUNT }, { name: 'reports', mountPath: REPORTS_MOUNT }];
+  // podman turns each volume into a named volume: unique names keep two labs on one host apart.
+  const data = `${o.name}-data`;
+  const reports = `${o.name}-reports`;
+  const mounts = [{ name: data, mountPath: DATA_MOUNT }, { name: reports, mountPath: REPORTS_MOUNT }];
   const nsContainer = {
     name: 'ns', image: o.image, imagePullPolicy: 'IfNotPresent', args: nsArgs(o, '0.0.0.0', DATA_MOUNT),
     ...(o.consolePassword !== undefined ? { env: [consolePasswordEnv(o)] } : {}),
-    volumeMounts: mounts,
+    securityContext: LOW_PORTS_CAPABILITY, volumeMounts: mounts,
   };
   const agents = {
     name: 'agents', image: o.image, imagePullPolicy: 'IfNotPresent',
@@ -26,5 +29,5 @@ export function labPod(o: ManifestOptions): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod',
     metadata: { ...metaOf(o, 'lab', 'lab'), labels: labelsOf(o, 'lab'), annotations: scrapeAnnotations(AGENT_METRICS_PORT) },
     spec: { restartPolicy: 'Never', securityContext: podSecurity(), containers: [nsContainer, agents],
-      volumes: [{ name: 'data', emptyDir: {} }, { name: 'reports', emptyDir: {} }] } };
+      volumes: [{ name: data, emptyDir: {} }, { name: reports, emptyDir: {} }] } };
 }

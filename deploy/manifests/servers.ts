@@ -2,7 +2,7 @@
 // --data) and the Task Server (Deployment, Service), plus the Secret of the console password.
 // Containers get their ports from the resolved catalog; nothing here invents a port.
 import {
-  CONSOLE_PASSWORD_ENV, CONSOLE_SECRET_KEY, DATA_MOUNT, labelsOf, metaOf, nsUrlOf, objectName, podSecurity,
+  CONSOLE_PASSWORD_ENV, CONSOLE_SECRET_KEY, DATA_MOUNT, LOW_PORTS_CAPABILITY, labelsOf, metaOf, nsUrlOf, objectName, podSecurity,
   scrapeAnnotations, type KubeObject, type ManifestOptions,
 } from './objects.js';
 
@@ -41,7 +41,7 @@ export function nsObjects(o: ManifestOptions): KubeObject[] {
       ...(o.storageClass ? { storageClassName: o.storageClass } : {}) } };
   const container = {
     name: 'ns', image: o.image, imagePullPolicy: 'IfNotPresent', args: nsArgs(o, '0.0.0.0', DATA_MOUNT),
-    env: [consolePasswordEnv(o)], ports: containerPorts(o, NS_PORTS),
+    env: [consolePasswordEnv(o)], ports: containerPorts(o, NS_PORTS), securityContext: LOW_PORTS_CAPABILITY,
     readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 5 },
     // Not measured at 1,000,000 agents: a starting point, see docs/kubernetes.md.
     resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '4Gi' } },
@@ -62,7 +62,7 @@ export function tsObjects(o: ManifestOptions): KubeObject[] {
   const container = {
     name: 'ts', image: o.image, imagePullPolicy: 'IfNotPresent',
     args: ['ts', '--ns', nsUrlOf(o), '--bind', '0.0.0.0', '--certs', `${DATA_MOUNT}/certs`, ...o.portArgs],
-    ports: containerPorts(o, TS_PORTS), readinessProbe: { tcpSocket: { port: 'channel' }, periodSeconds: 5 },
+    ports: containerPorts(o, TS_PORTS), securityContext: LOW_PORTS_CAPABILITY, readinessProbe: { tcpSocket: { port: 'channel' }, periodSeconds: 5 },
     resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } },
     volumeMounts: [{ name: 'data', mountPath: DATA_MOUNT }],
   };

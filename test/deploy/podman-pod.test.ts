@@ -53,9 +53,12 @@ t.test(`podman kube play runs the lab pod: ${AGENTS} agents register with its NS
   t.teardown(async () => {
     const down = await podman(['kube', 'down', file], env);
     const rm = await podman(['pod', 'rm', '--force', '--ignore', pod], env);
+    const volumes = [`${name}-data`, `${name}-reports`];
+    for (const v of volumes) await podman(['volume', 'rm', '--force', v], env);
     rmSync(dir, { recursive: true, force: true });
     const left = await podman(['pod', 'exists', pod]);
     if (left.ok) throw new Error(`pod ${pod} is still there after teardown: ${down.out} ${rm.out}`);
+    for (const v of volumes) if ((await podman(['volume', 'exists', v])).ok) throw new Error(`volume ${v} is still there after teardown`);
   });
   const played = await podman(['kube', 'play', file], env);
   t.ok(played.ok, `podman kube play: ${played.out}`);
