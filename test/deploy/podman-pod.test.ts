@@ -32,6 +32,10 @@ async function skipReason(): Promise<string | false> {
   if (!(await podman(['image', 'exists', IMAGE])).ok) {
     return `podman has no image ${IMAGE}: build the smp-lab image (Dockerfile) or name one with SMP_LAB_TEST_IMAGE`;
   }
+  const help = await podman(['run', '--rm', '--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=1024:1024', IMAGE, 'agents', '--help']);
+  if (!help.out.includes('--ns-wait')) {
+    return `the image ${IMAGE} has an smp-lab without \`agents --ns-wait\` (built before deploy kubernetes): rebuild it`;
+  }
   return false;
 }
 
