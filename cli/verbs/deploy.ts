@@ -4,6 +4,7 @@
 import { COMMON_OPTIONS, PORT_OPTIONS, defineOptions, type ConfigOf } from '../../shared/config.js';
 import { smpError } from '../../shared/errors.js';
 import { defineVerb } from '../verb.js';
+import { THRESHOLD_OPTIONS } from './load-options.js';
 
 export const DEPLOY_OPTIONS = defineOptions({
   agentCount: { type: 'int', flag: 'agents', min: 1, max: 1_000_000, default: 100_000, arg: 'N', help: 'agents in the whole fleet' },
@@ -32,7 +33,7 @@ export const DEPLOY_OPTIONS = defineOptions({
   storageClass: { type: 'string', arg: 'NAME', help: 'storage class of both volumes (default: the cluster\'s)' },
 });
 
-export type DeployConfig = ConfigOf<typeof DEPLOY_OPTIONS & typeof PORT_OPTIONS>;
+export type DeployConfig = ConfigOf<typeof DEPLOY_OPTIONS & typeof PORT_OPTIONS & typeof THRESHOLD_OPTIONS>;
 
 export const deployVerb = defineVerb({
   name: 'deploy',
@@ -40,8 +41,9 @@ export const deployVerb = defineVerb({
   usage: 'kubernetes [options]',
   description: 'Prints to stdout; apply with `smp-lab deploy kubernetes ... | kubectl apply -f -`. '
     + 'Memory per fleet pod comes from measured figures (docs/kubernetes.md). Without --console-password '
-    + 'the NS reads its password from the Secret <name>-console, key password, which you create.',
-  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...DEPLOY_OPTIONS },
+    + 'the NS reads its password from the Secret <name>-console, key password, which you create. '
+    + '--max-error-rate and --max-p99 are judged by the report merge Job, on the whole fleet.',
+  options: { ...COMMON_OPTIONS, ...PORT_OPTIONS, ...DEPLOY_OPTIONS, ...THRESHOLD_OPTIONS },
   positionals: true,
   async run(config, positionals, ctx) {
     const [target, ...extra] = positionals;
@@ -61,5 +63,5 @@ export function requestOf(c: DeployConfig): import('../../deploy/manifests/index
     concurrency: c.concurrency, idleSockets: c.idleSockets, heap: c.heap as 'auto' | 'lean' | 'fast', accelerate: c.accelerate,
     regRate: c.regRate, rate: c.rate, nsWaitMs: c.nsWait, nofile: c.nofile, consolePassword: c.consolePassword,
     servers: !c.noServers, nsStorage: c.nsStorage, reportsStorage: c.reportsStorage, storageClass: c.storageClass,
-    portOffset: c.portOffset, portOverrides: c.port ?? {} };
+    portOffset: c.portOffset, portOverrides: c.port ?? {}, maxErrorRate: c.maxErrorRate, maxP99Ms: c.maxP99 };
 }

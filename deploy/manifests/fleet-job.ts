@@ -74,7 +74,7 @@ export function mergeJob(o: ManifestOptions): KubeObject {
   const container = {
     name: 'merge', image: o.image, imagePullPolicy: 'IfNotPresent',
     args: ['report', 'merge', '--from', dir, '--expect', String(o.plan.shards), '--wait', durationArg(mergeWaitMs(o)),
-      '--out', `${dir}/merged`],
+      '--out', `${dir}/merged`, ...o.thresholdArgs],
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     volumeMounts: [{ name: 'reports', mountPath: REPORTS_MOUNT }],
   };

@@ -47,6 +47,8 @@ export interface ManifestOptions {
   readonly nsStorage: string;
   readonly reportsStorage: string;
   readonly storageClass?: string | undefined;
+  /** --max-error-rate/--max-p99 for the merge, which judges the whole fleet. */
+  readonly thresholdArgs: readonly string[];
 }
 
 export type Component = 'ns' | 'ts' | 'agents' | 'report-merge' | 'lab';

@@ -5,7 +5,7 @@ import type { HeapMode } from '../../agent/load/heap-mode.js';
 import { configError } from '../../shared/errors.js';
 import { resolvePorts } from '../../shared/ports.js';
 import { planFleet } from './fleet-plan.js';
-import type { ManifestOptions } from './objects.js';
+import { durationArg, type ManifestOptions } from './objects.js';
 
 export interface DeployRequest {
   readonly agents: number;
@@ -35,6 +35,9 @@ export interface DeployRequest {
   readonly storageClass?: string | undefined;
   readonly portOffset: number;
   readonly portOverrides: Readonly<Record<string, number>>;
+  /** Thresholds of the merged report (the shards judge none). */
+  readonly maxErrorRate?: number | undefined;
+  readonly maxP99Ms?: number | undefined;
 }
 
 /** RFC 1123 label: what a namespace, and a name prefix that gets suffixes, must be. */
@@ -72,5 +75,7 @@ export function manifestOptionsOf(r: DeployRequest): ManifestOptions {
   return { name: r.name, namespace: r.namespace, image: r.image, ns: r.pod ? undefined : r.ns, plan, ports, portArgs,
     seed: r.seed, durationMs: r.durationMs, concurrency: r.concurrency, idleSockets: r.idleSockets, accelerate: r.accelerate,
     regRate: r.regRate, rate: r.rate, nsWaitMs: r.nsWaitMs, consolePassword: r.consolePassword, servers: r.servers,
-    nsStorage: r.nsStorage, reportsStorage: r.reportsStorage, storageClass: r.storageClass };
+    nsStorage: r.nsStorage, reportsStorage: r.reportsStorage, storageClass: r.storageClass,
+    thresholdArgs: [...(r.maxErrorRate !== undefined ? ['--max-error-rate', String(r.maxErrorRate)] : []),
+      ...(r.maxP99Ms !== undefined ? ['--max-p99', durationArg(r.maxP99Ms)] : [])] };
 }

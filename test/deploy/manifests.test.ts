@@ -77,7 +77,7 @@ t.test('a broken object is rejected by the same validation', async (t) => {
 });
 
 t.test('the fleet Job: N indexed shards of the whole fleet, sized from the measured figures', async (t) => {
-  const objects = await objectsOf(['--agents', '1000000', '--shards', '40', '--ns', 'http://ns.example.com']);
+  const objects = await objectsOf(['--agents', '1000000', '--shards', '40', '--ns', 'http://ns.example.com', '--max-p99', '250ms']);
   const job = objects.find((o) => o.metadata.name === 'smp-lab-agents') as Obj & { spec: Record<string, unknown> & {
     template: { metadata: { annotations: Record<string, string> }; spec: { containers: Array<{ args: string[];
       resources: { requests: { memory: string }; limits: { memory: string } } }> } } } };
@@ -99,7 +99,10 @@ t.test('the fleet Job: N indexed shards of the whole fleet, sized from the measu
   t.equal(job.spec.template.metadata.annotations['prometheus.io/scrape'], 'true');
   const merge = objects.find((o) => o.metadata.name === 'smp-lab-report-merge') as Obj & { spec: { template: { spec: {
     containers: Array<{ args: string[] }> } } } };
-  t.same(merge.spec.template.spec.containers[0]!.args.slice(0, 6), ['report', 'merge', '--from', '/reports/smp-lab', '--expect', '40']);
+  const mergeArgs = merge.spec.template.spec.containers[0]!.args;
+  t.same(mergeArgs.slice(0, 6), ['report', 'merge', '--from', '/reports/smp-lab', '--expect', '40']);
+  t.same(mergeArgs.slice(-2), ['--max-p99', '250ms'], 'thresholds are judged by the merge, on the whole fleet');
+  t.notOk(c.args.includes('--max-p99'), 'and not by a shard');
   t.notOk(objects.some((o) => o.kind === 'Secret'), 'no password given: no Secret printed');
 });
 
