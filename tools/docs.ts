@@ -49,6 +49,7 @@ export const KUBERNETES_MANIFEST = 'deploy/kubernetes/smp-lab.yaml';
 
 /** `smp-lab deploy kubernetes` with every default (no flags, no SMP_LAB_* environment). */
 export function renderDefaultManifests(): string {
-  const { config } = resolveConfig(deployVerb.options, { argv: ['kubernetes'], env: {}, verb: 'deploy', positionals: true });
+  const sources = { argv: ['kubernetes'], env: {}, verb: 'deploy', positionals: true };
+  const { config } = resolveConfig(deployVerb.options, sources);
   return renderDeployment(requestOf(config));
 }

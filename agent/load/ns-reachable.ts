@@ -30,7 +30,8 @@ function tryConnect(host: string, port: number): Promise<void> {
  * Tries the NS until it accepts a connection or `waitMs` has passed (0: one attempt), then throws
  * one line naming the URL, the last error and the fix.
  */
-export async function waitForNs(url: string, o: { waitMs: number; signal?: AbortSignal; onRetry?: (code: string) => void }): Promise<void> {
+export async function waitForNs(url: string,
+  o: { waitMs: number; signal?: AbortSignal; onRetry?: (code: string) => void }): Promise<void> {
   const { host, port } = endpointOf(url);
   const deadline = Date.now() + o.waitMs;
   let tried = 0;
@@ -43,8 +44,9 @@ export async function waitForNs(url: string, o: { waitMs: number; signal?: Abort
       const code = err instanceof Error ? err.message : String(err);
       if (Date.now() + RETRY_MS >= deadline || o.signal?.aborted === true) {
         const waited = o.waitMs > 0 ? ` (${tried} attempts in ${Math.round(o.waitMs / 1000)} s)` : '';
-        throw smpError('ENVIRONMENT', `cannot reach the NS at ${url}: ${code}${waited}; check --ns (host, port, http or https) `
-          + 'and that the NS is up and reachable from here, or wait for it with --ns-wait TIME');
+        throw smpError('ENVIRONMENT', `cannot reach the NS at ${url}: ${code}${waited}; `
+          + 'check --ns (host, port, http or https) and that the NS is up and reachable from here, '
+          + 'or wait for it with --ns-wait TIME');
       }
       if (tried === 1) o.onRetry?.(code);
       await new Promise<void>((resolve) => {

@@ -36,14 +36,15 @@ export function findShardFiles(dir: string, count: number): ShardFiles {
   return { present, missing };
 }
 
-const abbreviate = (xs: readonly number[]): string => (xs.length <= 10 ? xs.join(', ') : `${xs.slice(0, 10).join(', ')} ...`);
+const abbreviate = (xs: readonly number[]): string =>
+  (xs.length <= 10 ? xs.join(', ') : `${xs.slice(0, 10).join(', ')} ...`);
 
 /**
  * Polls `dir` until all `count` shard files are there (a shared volume may be NFS, where change
  * events do not arrive), up to `waitMs`; then throws one line naming the missing shards.
  */
-export async function waitForShardFiles(dir: string, count: number, o: { waitMs: number; everyMs?: number; signal?: AbortSignal;
-  onWait?: (missing: number) => void; }): Promise<string[]> {
+export async function waitForShardFiles(dir: string, count: number,
+  o: { waitMs: number; everyMs?: number; signal?: AbortSignal; onWait?: (missing: number) => void }): Promise<string[]> {
   const deadline = Date.now() + o.waitMs;
   let reported = -1;
   for (;;) {
@@ -51,8 +52,8 @@ export async function waitForShardFiles(dir: string, count: number, o: { waitMs:
     if (found.missing.length === 0) return found.present;
     if (Date.now() >= deadline || o.signal?.aborted === true) {
       throw smpError('TIMEOUT', `${found.missing.length} of ${count} shard files are not in ${dir} `
-        + `(shards ${abbreviate(found.missing)}); did those shards finish? each writes ${shardReportName(0, count)}.shard.json `
-        + 'and so on when its --duration ends');
+        + `(shards ${abbreviate(found.missing)}); did those shards finish? `
+        + `each writes ${shardReportName(0, count)}.shard.json and so on when its --duration ends`);
     }
     if (found.missing.length !== reported) {
       reported = found.missing.length;

@@ -9,7 +9,8 @@ import { THRESHOLD_OPTIONS } from './load-options.js';
 
 export const REPORT_OPTIONS = defineOptions({
   out: { type: 'path', default: '.lab/reports/merged', arg: 'DIR', help: 'directory for the merged report.json and report.html' },
-  from: { type: 'path', arg: 'DIR', help: 'merge the shard files shard-0-of-N ... shard-(N-1)-of-N of this directory (with --expect)' },
+  from: { type: 'path', arg: 'DIR',
+    help: 'merge the shard files shard-0-of-N ... shard-(N-1)-of-N of this directory (with --expect)' },
   expect: { type: 'int', min: 1, max: 100_000, arg: 'N', help: 'shards of the run that wrote --from DIR' },
   wait: { type: 'duration', default: 0, arg: 'TIME', help: 'wait this long for the shard files of --from to appear' },
   ...THRESHOLD_OPTIONS,
@@ -27,7 +28,9 @@ export const reportVerb = defineVerb({
     const [sub, ...files] = positionals;
     if (sub !== 'merge') throw smpError('USAGE', `unknown subcommand ${sub === undefined ? '(none)' : JSON.stringify(sub)}; use: smp-lab report merge FILE... --out DIR`);
     if (config.from !== undefined || config.expect !== undefined) {
-      if (config.from === undefined || config.expect === undefined) throw configError('--from/--expect', '', 'both together');
+      if (config.from === undefined || config.expect === undefined) {
+        throw configError('--from/--expect', '', 'both together');
+      }
       if (files.length > 0) throw smpError('USAGE', 'name shard files or give --from DIR --expect N, not both');
       const { waitForShardFiles } = await import('../../agent/load/shard-files.js');
       const dir = config.from;

@@ -20,7 +20,8 @@ const perShard = (total: number | undefined, shards: number): number | undefined
  * kubelet substitutes it from the env var) or a number elsewhere. `listen`: whether agents take
  * tickles and wakes (only where the NS reaches their addresses, i.e. inside one pod).
  */
-export function agentArgs(o: ManifestOptions, a: { ns: string; shard: string; listen: boolean; reportDir: string }): string[] {
+export function agentArgs(o: ManifestOptions,
+  a: { ns: string; shard: string; listen: boolean; reportDir: string }): string[] {
   const p = o.plan;
   const regRate = perShard(o.regRate, p.shards);
   const rate = perShard(o.rate, p.shards);
@@ -44,7 +45,8 @@ export function reportsClaim(o: ManifestOptions): KubeObject {
       ...(o.storageClass ? { storageClassName: o.storageClass } : {}) } };
 }
 
-const reportsVolume = (o: ManifestOptions) => ({ name: 'reports', persistentVolumeClaim: { claimName: objectName(o, 'reports') } });
+const reportsVolume = (o: ManifestOptions) =>
+  ({ name: 'reports', persistentVolumeClaim: { claimName: objectName(o, 'reports') } });
 
 export function agentsJob(o: ManifestOptions): KubeObject {
   const p = o.plan;
@@ -81,6 +83,7 @@ export function mergeJob(o: ManifestOptions): KubeObject {
   return { apiVersion: 'batch/v1', kind: 'Job', metadata: metaOf(o, 'report-merge', 'report-merge'),
     spec: { completions: 1, parallelism: 1, backoffLimit: 2,
       template: { metadata: { labels: labelsOf(o, 'report-merge') },
-        spec: { restartPolicy: 'Never', securityContext: podSecurity(false), containers: [container], volumes: [reportsVolume(o)] } } } };
+        spec: { restartPolicy: 'Never', securityContext: podSecurity(false), containers: [container],
+          volumes: [reportsVolume(o)] } } } };
 }
 

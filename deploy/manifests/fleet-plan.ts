@@ -59,7 +59,8 @@ export function planFleet(i: FleetPlanInput): FleetPlan {
   let workers = 1;
   while (workers < agentsPerPod && per(workers) > i.nofile) workers += 1;
   if (per(workers) > i.nofile) {
-    throw configError('--nofile', i.nofile, `at least ${per(workers)} (one process per agent still needs that many descriptors)`);
+    throw configError('--nofile', i.nofile,
+      `at least ${per(workers)} (one process per agent still needs that many descriptors)`);
   }
   const agentsPerProcess = Math.ceil(agentsPerPod / workers);
   const heap = resolveHeapMode(i.heap, agentsPerProcess);

@@ -68,11 +68,13 @@ export const CONSOLE_PASSWORD_ENV = 'SMP_LAB_CONSOLE_PASSWORD';
 export const objectName = (o: ManifestOptions, part: string): string => `${o.name}-${part}`;
 
 export function labelsOf(o: ManifestOptions, component: Component): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'smp-lab', 'app.kubernetes.io/instance': o.name, 'app.kubernetes.io/component': component };
+  return {
+    'app.kubernetes.io/name': 'smp-lab', 'app.kubernetes.io/instance': o.name, 'app.kubernetes.io/component': component,
+  };
 }
 
-export function metaOf(o: ManifestOptions, part: string, component: Component, annotations?: Record<string, string>): ObjectMeta {
-  return { name: objectName(o, part), namespace: o.namespace, labels: labelsOf(o, component), ...(annotations ? { annotations } : {}) };
+export function metaOf(o: ManifestOptions, part: string, component: Component): ObjectMeta {
+  return { name: objectName(o, part), namespace: o.namespace, labels: labelsOf(o, component) };
 }
 
 /** Annotations the common Prometheus pod-discovery configuration (kubernetes_sd, role pod) reads. */
@@ -85,7 +87,8 @@ export function scrapeAnnotations(port: number): Record<string, string> {
  * unprivileged port floor (a namespaced sysctl Kubernetes counts as safe since 1.22).
  */
 export function podSecurity(lowPorts = true): Record<string, unknown> {
-  return { fsGroup: FS_GROUP, ...(lowPorts ? { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] } : {}) };
+  const sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }];
+  return { fsGroup: FS_GROUP, ...(lowPorts ? { sysctls } : {}) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // and the NS reaches every agent's own loopback address with tickles and wakes.
 import { agentArgs } from './fleet-job.js';
 import {
-  AGENT_METRICS_PORT, DATA_MOUNT, LOW_PORTS_CAPABILITY, REPORTS_MOUNT, labelsOf, metaOf, podSecurity, scrapeAnnotations,
+  AGENT_METRICS_PORT, DATA_MOUNT, LOW_PORTS_CAPABILITY, REPORTS_MOUNT, metaOf, podSecurity, scrapeAnnotations,
   type KubeObject, type ManifestOptions,
 } from './objects.js';
 import { consolePasswordEnv, nsArgs } from './servers.js';
@@ -27,7 +27,7 @@ export function labPod(o: ManifestOptions): KubeObject {
     volumeMounts: mounts,
   };
   return { apiVersion: 'v1', kind: 'Pod',
-    metadata: { ...metaOf(o, 'lab', 'lab'), labels: labelsOf(o, 'lab'), annotations: scrapeAnnotations(AGENT_METRICS_PORT) },
+    metadata: { ...metaOf(o, 'lab', 'lab'), annotations: scrapeAnnotations(AGENT_METRICS_PORT) },
     spec: { restartPolicy: 'Never', securityContext: podSecurity(), containers: [nsContainer, agents],
       volumes: [{ name: data, emptyDir: {} }, { name: reports, emptyDir: {} }] } };
 }

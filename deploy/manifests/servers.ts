@@ -2,12 +2,14 @@
 // --data) and the Task Server (Deployment, Service), plus the Secret of the console password.
 // Containers get their ports from the resolved catalog; nothing here invents a port.
 import {
-  CONSOLE_PASSWORD_ENV, CONSOLE_SECRET_KEY, DATA_MOUNT, LOW_PORTS_CAPABILITY, labelsOf, metaOf, nsUrlOf, objectName, podSecurity,
-  scrapeAnnotations, type KubeObject, type ManifestOptions,
+  CONSOLE_PASSWORD_ENV, CONSOLE_SECRET_KEY, DATA_MOUNT, LOW_PORTS_CAPABILITY, labelsOf, metaOf, nsUrlOf, objectName,
+  podSecurity, scrapeAnnotations, type KubeObject, type ManifestOptions,
 } from './objects.js';
 
 /** Flows the NS listens on in a lab pod, by the port name Kubernetes shows. */
-const NS_PORTS = [['http', 'ns-agent-http'], ['https', 'ns-agent-https'], ['tickle-server', 'ts-tickle-server']] as const;
+const NS_PORTS = [
+  ['http', 'ns-agent-http'], ['https', 'ns-agent-https'], ['tickle-server', 'ts-tickle-server'],
+] as const;
 const TS_PORTS = [['http', 'ts-http'], ['https', 'ts-https'], ['channel', 'ts-agent-channel']] as const;
 
 type PortList = typeof NS_PORTS | typeof TS_PORTS;
@@ -62,14 +64,16 @@ export function tsObjects(o: ManifestOptions): KubeObject[] {
   const container = {
     name: 'ts', image: o.image, imagePullPolicy: 'IfNotPresent',
     args: ['ts', '--ns', nsUrlOf(o), '--bind', '0.0.0.0', '--certs', `${DATA_MOUNT}/certs`, ...o.portArgs],
-    ports: containerPorts(o, TS_PORTS), securityContext: LOW_PORTS_CAPABILITY, readinessProbe: { tcpSocket: { port: 'channel' }, periodSeconds: 5 },
+    ports: containerPorts(o, TS_PORTS), securityContext: LOW_PORTS_CAPABILITY,
+    readinessProbe: { tcpSocket: { port: 'channel' }, periodSeconds: 5 },
     resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } },
     volumeMounts: [{ name: 'data', mountPath: DATA_MOUNT }],
   };
   const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: metaOf(o, 'ts', 'ts'),
     spec: { replicas: 1, selector: { matchLabels: selector },
       template: { metadata: { labels: selector, annotations: scrapeAnnotations(o.ports.port('ts-http')) },
-        spec: { securityContext: podSecurity(), containers: [container], volumes: [{ name: 'data', emptyDir: {} }] } } } };
+        spec: { securityContext: podSecurity(), containers: [container],
+          volumes: [{ name: 'data', emptyDir: {} }] } } } };
   const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: metaOf(o, 'ts', 'ts'),
     spec: { selector, ports: servicePorts(o, TS_PORTS) } };
   return [deployment, service];
