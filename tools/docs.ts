@@ -1,10 +1,14 @@
 // Generated parts of README.md and docs/ports.md: the port table from the catalog and the command
-// reference from the verbs' option specs. `npm run docs` rewrites them; a test fails when they drift.
+// reference from the verbs' option specs; and deploy/kubernetes/smp-lab.yaml, what `smp-lab deploy
+// kubernetes` prints with its defaults. `npm run docs` rewrites them; a test fails when they drift.
 import { resolvePorts } from '../shared/ports.js';
 import { SYSTEMS } from '../shared/catalog-types.js';
 import { formatMarkdown } from '../firewall/catalog-format.js';
 import { verbHelp } from '../cli/help.js';
 import { VERBS } from '../cli/verbs/index.js';
+import { deployVerb, requestOf } from '../cli/verbs/deploy.js';
+import { resolveConfig } from '../shared/config.js';
+import { renderDeployment } from '../deploy/manifests/index.js';
 
 export function portTableMarkdown(): string {
   const map = resolvePorts();
@@ -38,4 +42,14 @@ export function renderPortsDoc(): string {
     '',
     portTableMarkdown(),
   ].join('\n');
+}
+
+/** Where the committed default manifests live, relative to the repository. */
+export const KUBERNETES_MANIFEST = 'deploy/kubernetes/smp-lab.yaml';
+
+/** `smp-lab deploy kubernetes` with every default (no flags, no SMP_LAB_* environment). */
+export function renderDefaultManifests(): string {
+  const sources = { argv: ['kubernetes'], env: {}, verb: 'deploy', positionals: true };
+  const { config } = resolveConfig(deployVerb.options, sources);
+  return renderDeployment(requestOf(config));
 }

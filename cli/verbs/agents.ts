@@ -19,15 +19,20 @@ const OPTIONS = {
 
 export type AgentsConfig = ConfigOf<typeof OPTIONS>;
 
+/** Only the verb checks the NS first (`up` starts its own). */
+const NS_WAIT_OPTION = {
+  nsWait: { type: 'duration', default: 0, arg: 'TIME', help: 'wait this long for the NS to accept connections before starting (0: fail at once)' },
+} as const;
+
 export const agentsVerb = defineVerb({
   name: 'agents',
   summary: 'run N simulated SMP agents against a Notification Server and report the load',
-  options: OPTIONS,
+  options: { ...OPTIONS, ...NS_WAIT_OPTION },
   async run(config, _pos, ctx) {
     const { resolvePorts } = await import('../../shared/ports.js');
     const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
     const ns = config.ns ?? `http://127.0.0.1:${ports.port('ns-agent-http')}`;
-    return runAgents(config, ns, ports, ctx);
+    return runAgents(config, ns, ports, ctx, { nsWaitMs: config.nsWait });
   },
 });
 
@@ -35,7 +40,8 @@ type Ports = import('../../shared/ports.js').PortMap;
 
 /** Starts the fleet, shows progress, stops on duration or signal, writes the report. Used by `up` too. */
 export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, ctx: VerbContext,
-  hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void } = {}, caPem?: Buffer): Promise<number> {
+  hooks: { onStarted?: (f: import('../../agent/load/runner.js').RunningFleet) => void; nsWaitMs?: number } = {},
+  caPem?: Buffer): Promise<number> {
   const { startFleet } = await import('../../agent/load/runner.js');
   const { resolveShard, sliceOf } = await import('../../agent/fleet/shard.js');
   const { planWorkers } = await import('../../agent/load/fd-limit.js');
@@ -44,6 +50,13 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   let ca: Buffer | undefined = caPem;
   if (config.ca !== undefined) {
     try { ca = readFileSync(config.ca); } catch { throw configError('--ca', config.ca, 'a readable PEM file'); }
+  }
+  if (hooks.nsWaitMs !== undefined) {
+    // After the flags are checked, before anything starts: an NS this host cannot reach is one line.
+    const { waitForNs } = await import('../../agent/load/ns-reachable.js');
+    const waitMs = hooks.nsWaitMs;
+    await waitForNs(ns, { waitMs, signal: ctx.signal, onRetry: (code) =>
+      ctx.stderr.write(`smp-lab agents: the NS at ${ns} does not answer yet (${code}); retrying for up to ${waitMs / 1000} s\n`) });
   }
   const host = new URL(ns).hostname;
   const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
@@ -104,7 +117,8 @@ export async function finishAgents(config: AgentsConfig, stats: import('../../ag
   ctx: VerbContext, aborted: boolean): Promise<number> {
   const { finishLoadRun } = await import('../../agent/load/finish.js');
   const { summaryLine } = await import('../../agent/load/report.js');
-  const name = shard.count > 1 ? `shard-${shard.index}-of-${shard.count}` : 'report';
+  const { shardReportName } = await import('../../agent/load/shard-files.js');
+  const name = shard.count > 1 ? shardReportName(shard.index, shard.count) : 'report';
   const { report, files, exitCode } = finishLoadRun({ stats, dir: config.reportDir, name, aborted,
     thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
   ctx.stdout.write(`${summaryLine(report)}\nreport: ${files.json} ${files.html} ${files.shard}\n`);

@@ -3,6 +3,7 @@
 import type { Verb } from '../verb.js';
 import { agentsVerb } from './agents.js';
 import { certsVerb } from './certs.js';
+import { deployVerb } from './deploy.js';
 import { fleetVerb } from './fleet.js';
 import { nsVerb } from './ns.js';
 import { portsVerb } from './ports.js';
@@ -31,6 +32,7 @@ export const VERBS: readonly Verb[] = [
   verifyRulesVerb,
   tsVerb,
   taskVerb,
+  deployVerb,
 ] as unknown as readonly Verb[];
 
 /** Config-file keys owned by the other verbs: accepted (and ignored) at the file's top level. */
