@@ -66,7 +66,7 @@ export const upVerb = defineVerb({
     const ns = await createNotificationServer({
       ports, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
       logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
-      tickle: { serverName: config.trustedServer, interfaceAddress: config.interface, ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
+      tickle: { serverName: config.trustedServer, ...(config.interface ? { interfaceAddress: config.interface } : {}), ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
     });
     const bound = await ns.listen();
     const http = `http://127.0.0.1:${bound.http!.port}`;
