@@ -34,8 +34,14 @@ function api<T>(lab: IpBaseLab, p: Placement, method: string, path: string, body
 
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
-async function metrics(lab: IpBaseLab, port: number): Promise<{ checkedIn: number; policiesOk: number }> {
-  const text = (await fetchIn(lab.agent, `http://127.0.0.1:${port}/metrics`)).text;
+async function metrics(lab: IpBaseLab, a: { proc: Proc; port: number }): Promise<{ checkedIn: number; policiesOk: number }> {
+  let text: string;
+  try {
+    text = (await fetchIn(lab.agent, `http://127.0.0.1:${a.port}/metrics`)).text;
+  } catch (err) {
+    const { stdout, stderr } = a.proc.output();
+    throw new Error(`metrics of smp-lab agents unreadable (exit ${String(a.proc.child.exitCode)}): ${String(err)}\n${stdout}\n${stderr}`, { cause: err });
+  }
   const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
   return {
     checkedIn: num(/^smp_agent_agents\{state="checked-in"\} (\d+)/m),
@@ -69,22 +75,22 @@ async function runMode(lab: IpBaseLab, mode: Mode, work: string): Promise<Record
     await ns.line(/ns ready/, 60_000);
     const seed = `bench-ipbase-${mode}-${Date.now()}`;
     const small = await startAgents(lab, p, work, SMALL, seed);
-    await until(async () => (await metrics(lab, small.port)).checkedIn >= SMALL, 300_000, 1000);
+    await until(async () => (await metrics(lab, small)).checkedIn >= SMALL, 300_000, 1000);
     await sleep(3000);
     const baseRss = rssOf(small.proc.child.pid!);
     await small.proc.stop();
     const big = await startAgents(lab, p, work, N, seed);
     const r0 = Date.now();
-    await until(async () => (await metrics(lab, big.port)).checkedIn >= N, 1_800_000, 2000);
+    await until(async () => (await metrics(lab, big)).checkedIn >= N, 1_800_000, 2000);
     const registerSeconds = (Date.now() - r0) / 1000;
     await sleep(3000);
     const rss = rssOf(big.proc.child.pid!);
     const ids = new FleetIdentities({ seed, ipBase: p.ipBase });
-    const before = (await metrics(lab, big.port)).policiesOk;
+    const before = (await metrics(lab, big)).policiesOk;
     const t0 = Date.now();
     const sent = api<{ tcp?: { outcomes: Record<string, number>; ms: number } }>(lab, p, 'POST', '/tickle',
       { ips: Array.from({ length: N }, (_, i) => ids.ip(i)) });
-    const all = await until(async () => (await metrics(lab, big.port)).policiesOk - before >= N, 120_000, 200);
+    const all = await until(async () => (await metrics(lab, big)).policiesOk - before >= N, 120_000, 200);
     const seconds = (Date.now() - t0) / 1000;
     const answer = (await sent).json.tcp;
     const seen = await api<{ resources: Array<{ lastSeenAt: number | null }> }>(lab, p, 'GET', `/resources?limit=${N}`);
