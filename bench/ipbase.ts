@@ -90,7 +90,8 @@ async function runMode(lab: IpBaseLab, mode: Mode, work: string): Promise<Record
     await sleep(3000);
     const rss = rssOf(big.proc.child.pid!);
     const ids = new FleetIdentities({ seed, ipBase: p.ipBase });
-    const before = (await metrics(lab, big)).policiesOk;
+    let before = 0;
+    await until(async () => (before = (await metrics(lab, big)).policiesOk) > 0, 60_000, 500); // a read that answered
     const t0 = Date.now();
     const sent = api<{ tcp?: { outcomes: Record<string, number>; ms: number } }>(lab, p, 'POST', '/tickle',
       { ips: Array.from({ length: N }, (_, i) => ids.ip(i)) });
