@@ -2,6 +2,7 @@
 // 10.62.0.0/16 (a local route on lo, once `makeAgentsLocal` ran) in another, a forwarding router between
 // them (firewall/lab/netns.ts). Every admin-API call of a test or benchmark goes through `adminApi`: when the
 // console asks for credentials, they are added there and nowhere else.
+import { spawn } from 'node:child_process';
 import { createLab, LAB, run, type NetnsLab } from '../../firewall/lab/netns.js';
 import { DEFAULT_PORTS } from '../../shared/ports.js';
 
@@ -36,16 +37,32 @@ export async function makeAgentsLocal(lab: IpBaseLab): Promise<void> {
   await run('ip', ['-n', lab.agent, 'route', 'add', 'local', AGENT_PREFIX, 'dev', 'lo']);
 }
 
-// Runs inside the namespace: one fetch, its status and body as one JSON line.
-const FETCH_SCRIPT = `const [u, m, b] = process.argv.slice(1);
-fetch(u, { method: m, ...(b ? { body: b, headers: { 'content-type': 'application/json' } } : {}) })
-  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, text: await r.text() })))
-  .catch((e) => { process.stderr.write(String(e)); process.exit(1); });`;
+// Runs inside the namespace: one fetch (the body from stdin: 10,000 addresses exceed an argument's limit),
+// its status and body as one JSON line.
+const FETCH_SCRIPT = `const [u, m] = process.argv.slice(1);
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
+  const b = Buffer.concat(chunks).toString();
+  fetch(u, { method: m, ...(b ? { body: b, headers: { 'content-type': 'application/json' } } : {}) })
+    .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, text: await r.text() })))
+    .catch((e) => { process.stderr.write(String(e.cause ?? e)); process.exit(1); });
+});`;
 
 /** One HTTP request from inside namespace `ns` (the test process itself lives in the host's namespace). */
-export async function fetchIn(ns: string, url: string, method = 'GET', body?: unknown): Promise<{ status: number; text: string }> {
-  const args = [...inNs(ns), process.execPath, '-e', FETCH_SCRIPT, url, method, body === undefined ? '' : JSON.stringify(body)];
-  return JSON.parse(await run(args[0]!, args.slice(1))) as { status: number; text: string };
+export function fetchIn(ns: string, url: string, method = 'GET', body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FETCH_SCRIPT, url, method], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as { status: number; text: string });
+      else reject(new Error(`${method} ${url} from namespace ${ns} failed (exit ${String(code)}): ${err.trim().slice(0, 500)}`));
+    });
+    child.stdin.end(body === undefined ? '' : JSON.stringify(body));
+  });
 }
 
 /** The NS's admin API (/Altiris/Console/api), from the NS's own namespace. */
