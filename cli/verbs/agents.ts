@@ -70,7 +70,8 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
       minBytes: config.packageMulticastMin, waitMs: config.packageMulticastWait } }),
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   };
-  if (mine.end > mine.start) {
+  // The addresses must be local when agents listen on them or send from them; otherwise they are names only.
+  if (mine.end > mine.start && (!config.noListen || run.sourceAddress)) {
     const { assertLocalRange } = await import('../../agent/fleet/local-addresses.js');
     await assertLocalRange(ids.ipNumber(mine.start), ids.ipNumber(mine.end - 1));
   }
