@@ -68,7 +68,7 @@ export const upVerb = defineVerb({
       ports, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
       logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
       console: nsConsoleOptions(config),
-      tickle: { serverName: config.trustedServer, interfaceAddress: config.interface, ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
+      tickle: { serverName: config.trustedServer, ...(config.interface ? { interfaceAddress: config.interface } : {}), ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
     });
     const bound = await ns.listen();
     const http = `http://127.0.0.1:${bound.http!.port}`;
@@ -85,10 +85,11 @@ export const upVerb = defineVerb({
       `  console          ${consoleBase}/Altiris/Console/login   ${describeConsoleLogin(ns.consoleLogin)}`,
       `  console API      ${consoleBase}/Altiris/Console/api/resources   tickle: POST ${consoleBase}/Altiris/Console/api/tickle`
         + '   (HTTP Basic with the console user and password, or a bearer token)',
-      `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
+      `  agent tickle     tcp ${ports.port('ns-tickle')} on ${config.ipBase}..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
       tasks.line,
       `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
-      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}   |   Ctrl-C stops`,
+      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}`
+        + `${config.ipBase === FLEET_RUN_OPTIONS.ipBase.default ? '' : ` --ip-base ${config.ipBase}`}   |   Ctrl-C stops`,
       '',
     ].join('\n'));
     let code = 0;
