@@ -61,8 +61,8 @@ export const deployVerb = defineVerb({
   async run(config, positionals, ctx) {
     const [target, ...extra] = positionals;
     if (target !== 'kubernetes' || extra.length > 0) {
-      const what = JSON.stringify(positionals.join(' '));
-      throw smpError('USAGE', `unknown target ${what}; use: smp-lab deploy kubernetes [options]`);
+      const what = positionals.length === 0 ? 'no target' : `unknown target ${JSON.stringify(positionals.join(' '))}`;
+      throw smpError('USAGE', `${what}; use: smp-lab deploy kubernetes [options]`);
     }
     const { renderDeployment } = await import('../../deploy/manifests/index.js');
     ctx.stdout.write(renderDeployment(requestOf(config)));

@@ -167,4 +167,7 @@ t.test('bad input: one line naming the value, exit 2, no stack trace', async (t)
   const target = await runInProcess(['deploy', 'helm']);
   t.equal(target.code, 2);
   t.match(target.stderr, /unknown target "helm"; use: smp-lab deploy kubernetes/);
+  const none = await runInProcess(['deploy']);
+  t.equal(none.code, 2);
+  t.equal(none.stderr, 'smp-lab deploy: no target; use: smp-lab deploy kubernetes [options]\n');
 });
