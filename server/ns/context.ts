@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../shared/log.js';
+import type { ConsoleFeed } from './console-app/feed.js';
 import type { NsStore } from './store/index.js';
 import type { NsEventOptions, NsLimits, NsOptions } from './options.js';
 
@@ -16,6 +17,8 @@ export interface NsContext {
   readonly log: Logger;
   /** Prometheus registry of this server instance (never the global one). */
   readonly metrics: Registry;
+  /** The console's live feed: the NS publishes what happens here (O(1) counters). */
+  readonly feed: ConsoleFeed;
   /** Bound addresses once listening (for pages that tell agents where the NS is). */
   readonly bound: () => NsAddresses;
 }

@@ -1,5 +1,6 @@
 // Options of a Notification Server instance with their defaults, in one place (docs/ns.md lists
 // them). Plugins of other areas add their own option fields here. Never reads the environment.
+import type { ConsoleFeedOptions } from './console-app/live.js';
 import type { Logger } from '../../shared/log.js';
 import type { PortMap } from '../../shared/ports.js';
 import type { StoreKind, StoreTuning } from './store/index.js';
@@ -100,6 +101,8 @@ export interface NsOptions {
   readonly seedPolicies?: boolean;
   /** Task Management (task servers, tickle server, task agents' settings). */
   readonly tasks?: Partial<TaskManagementOptions>;
+  /** The web console's live feed (server/ns/console-app/live.ts). */
+  readonly console?: Partial<ConsoleFeedOptions>;
 }
 
 export const DEFAULT_DATA_DIR = '.lab/ns';

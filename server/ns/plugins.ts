@@ -3,6 +3,7 @@
 import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
+import { consoleAppPlugin } from './console-app/plugin.js';
 import { taskConsolePlugin } from './task-management/console-routes.js';
 import { taskManagementPlugin } from './task-management/plugin.js';
 import { nscapPlugin } from './nscap/plugin.js';
@@ -12,6 +13,7 @@ import { ticklePlugin } from './tickle/plugin.js';
 export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleApiPlugin, // /Altiris/Console/api
+  consoleAppPlugin, // /Altiris/Console (pages, assets, /live WebSocket)
   ticklePlugin, // /Altiris/Console/api/tickle
   taskManagementPlugin, // /Altiris/TaskManagement (and the 50123 tickle server)
   taskConsolePlugin, // /Altiris/Console/api/tasks, /task-servers

@@ -16,6 +16,7 @@ import { installObservability } from './observability/install.js';
 import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
+import { ConsoleFeed } from './console-app/feed.js';
 import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 
@@ -85,6 +86,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   const context: NsContext = {
     store, options: opts, limits, events: { ...DEFAULT_EVENT_OPTIONS, ...opts.events },
     nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound,
+    feed: new ConsoleFeed(),
   };
   app.addHook('onRoute', (route) => paths.learn(route));
   app.setErrorHandler(xmlErrorHandler);
@@ -116,6 +118,8 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     if (httpsServer && handler) {
       const srv = httpsServer;
       srv.on('request', handler);
+      // WebSocket upgrades (the console's live feed) reach the same fastify routes as on HTTP.
+      srv.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
       const httpsPort = opts.httpsPort ?? opts.ports?.port('ns-agent-https') ?? 0;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
