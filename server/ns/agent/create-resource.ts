@@ -84,6 +84,7 @@ export const createResourcePage = defineAgentPage({
       // One group commit for every registration of this event-loop turn; the answer follows the commit.
       const res = await ctx.store.commit.run(() => registerResource(ctx, req, r));
       ctx.feed.registration(res.guid, res.name, res.state);
+      if (res.state === 'blocked') ctx.feed.refusal();
       return reply.type('text/xml; charset=utf-8')
         .send(encodeCreateResourceResponse({ guid: res.guid, typeGuid: res.typeGuid, status: res.state }));
     });
