@@ -49,8 +49,8 @@ function feedLine(msg) {
   if (count('refused') > 0) parts.push(`${count('refused')} refused`);
   if (parts.length === 0) return null;
   const chips = [...r.registrations.slice(0, 4).map((x) => el('span', { class: 'chip reg' }, `${x.name} (${x.state})`)),
-    ...r.checkIns.slice(0, 6).map((g) => el('span', { class: 'chip mono' }, g.slice(0, 8))),
-    ...r.taskStatuses.slice(0, 4).map((x) => el('span', { class: `chip ${x.state}` }, `${x.guid.slice(0, 8)} ${x.state}`))];
+    ...r.checkIns.slice(0, 6).map((g) => el('span', { class: 'chip mono', title: g }, `…${g.slice(-8)}`)),
+    ...r.taskStatuses.slice(0, 4).map((x) => el('span', { class: `chip ${x.state}`, title: x.guid }, `…${x.guid.slice(-8)} ${x.state}`))];
   return el('li', { 'data-guids': r.checkIns.join(' '), 'data-seq': msg.seq },
     el('span', { class: 'when' }, time(msg.at)), el('span', { class: 'what' }, parts.join(' · ')), el('span', { class: 'chips' }, chips));
 }

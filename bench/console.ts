@@ -1,0 +1,149 @@
+// Benchmark of the web console (issue 12): (1) with 100,000 computers in the store, one page of the
+// Computers view (sorted, searched, filtered, deep offsets) in server time, against the plain
+// /resources listing as the reference in the same run; (2) NS check-in throughput with 10 live
+// consoles (WebSocket clients) against the same NS without them, runs alternated to share noise.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { WebSocket } from 'ws';
+import { decodeCreateResourceResponse, encodeCreateResourceRequest } from '../shared/protocol/create-resource.js';
+import { policyKeyFromJwk } from '../shared/protocol/policy-key.js';
+import { createNotificationServer } from '../server/ns/server.js';
+
+const COMPUTERS = 100_000;
+const CONSOLES = 10;
+/** `node dist/bench/console.js [seconds a run] [pages|throughput]` */
+const SECONDS = Number(process.argv[2] ?? 5);
+const TARGET = fileURLToPath(new URL('./ns-target.js', import.meta.url));
+const TYPE = '493435F7-3B17-4C4C-B07F-C23E7AB7781F';
+const XML = { 'content-type': 'application/xml', 'cache-control': 'max-age=0' };
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function pageTimes(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'smp-bench-console-'));
+  const ns = await createNotificationServer({ httpPort: 0, store: 'sqlite', dataDir: dir, accessLog: { enabled: false } });
+  const a = await ns.listen();
+  const base = `http://127.0.0.1:${a.http!.port}/Altiris/Console/api`;
+  const seeded = Date.now();
+  const { db } = ns.store;
+  const insert = db.prepare(`INSERT INTO resources (guid, name, domain, fqdn, unique_id, type_guid, policy_key, state, created_at,
+    updated_at, last_seen_at) VALUES (?, ?, 'lab.local', ?, NULL, ?, 'AAAA', ?, ?, ?, ?)`);
+  const client = db.prepare('INSERT INTO resource_clients (guid, address, os, updated_at) VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < COMPUTERS; i += 1) {
+      const guid = `${i.toString(16).padStart(8, '0').toUpperCase()}-0000-4000-8000-${(i * 7919).toString(16).padStart(12, '0').toUpperCase()}`;
+      const name = `${['WS', 'SRV', 'LNX', 'MAC'][i % 4]}-${String(i).padStart(6, '0')}`;
+      const state = i % 50 === 0 ? 'blocked' : i % 7 === 0 ? 'pending' : 'allowed';
+      insert.run(guid, name, `${name.toLowerCase()}.lab.local`, TYPE, state, seeded - i * 1000, seeded, seeded - ((i * 37) % 86_400) * 1000);
+      client.run(guid, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, ['windows', 'linux', 'mac'][i % 3]!, seeded);
+    }
+  })();
+  console.log(`seeded ${COMPUTERS.toLocaleString()} computers in ${Date.now() - seeded} ms`);
+  const time = async (path: string): Promise<{ server: number; wall: number }> => {
+    const servers: number[] = [];
+    const walls: number[] = [];
+    for (let i = 0; i < 15; i += 1) {
+      const t0 = performance.now();
+      const r = await fetch(base + path);
+      const body = (await r.json()) as { serverMs?: number };
+      if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`);
+      walls.push(performance.now() - t0);
+      servers.push(body.serverMs ?? NaN);
+    }
+    return { server: median(servers), wall: median(walls) };
+  };
+  const reference = await time('/resources?limit=50');
+  console.log(`\nreference GET /resources?limit=50 (unsorted listing): ${reference.wall.toFixed(1)} ms round trip (median of 15)`);
+  console.log('| Computers page (50 rows) | server ms (median) | round trip ms | ratio to reference |\n|---|---|---|---|');
+  for (const q of ['sort=name', 'sort=name&dir=desc&offset=99950', 'sort=lastSeen&dir=desc', 'sort=state&offset=50000',
+    'q=srv-0123&sort=name', 'q=10.1.2&sort=lastSeen&dir=desc', 'state=pending&sort=name&offset=10000', 'q=lnx&state=allowed&sort=created&dir=desc']) {
+    const r = await time(`/computers?${q}`);
+    console.log(`| ${q} | ${r.server.toFixed(1)} | ${r.wall.toFixed(1)} | ${(r.wall / reference.wall).toFixed(2)} |`);
+  }
+  await ns.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+interface Target { port: number; child: ChildProcessByStdio<Writable, Readable, null> }
+
+function startTarget(dataDir: string): Promise<Target> {
+  const child = spawn(process.execPath, [TARGET, 'ns', dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
+    });
+    child.once('exit', (code) => reject(new Error(`NS target exited with ${code}`)));
+  });
+}
+
+async function consoles(port: number): Promise<{ close: () => void; messages: () => number }> {
+  let messages = 0;
+  const sockets = await Promise.all(Array.from({ length: CONSOLES }, () => new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/Altiris/Console/live`);
+    ws.on('message', () => (messages += 1));
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  })));
+  return { close: () => sockets.forEach((s) => s.close()), messages: () => messages };
+}
+
+async function throughput(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'smp-bench-console-ns-'));
+  const target = await startTarget(dir);
+  const policyKey = policyKeyFromJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }));
+  const guids: string[] = [];
+  for (let i = 0; i < 256; i += 1) {
+    const body = encodeCreateResourceRequest({ guid: null, name: `BENCH-${i}`, policyKey, regRequest: { guid: null, state: 'new' },
+      keys: [{ type: 'name.domain', value: `BENCH-${i}.LAB` }], rekeySignature: null });
+    const r = await fetch(`http://127.0.0.1:${target.port}/Altiris/NS/Agent/CreateResource.aspx`, { method: 'POST', headers: XML, body });
+    guids.push(decodeCreateResourceResponse(await r.text()).guid);
+  }
+  let k = 0;
+  const requests: autocannon.Request[] = [{ method: 'GET', setupRequest: (req) => ({ ...req,
+    path: `/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid=${guids[k++ % guids.length]}&Hash=` }) }];
+  const run = async (rate?: number) => {
+    const r = await autocannon({ url: `http://127.0.0.1:${target.port}`, connections: 32, duration: SECONDS, requests,
+      ...(rate ? { overallRate: rate } : {}) });
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`check-ins failed: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    return { rps: r.requests.average, p99: r.latency.p99 };
+  };
+  await run(); // warm-up
+  const rows: { consoles: number; rps: number; p99: number; messages: number }[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    for (const n of [0, CONSOLES]) {
+      const c = n > 0 ? await consoles(target.port) : null;
+      const r = await run();
+      rows.push({ consoles: n, ...r, messages: c?.messages() ?? 0 });
+      c?.close();
+    }
+  }
+  const at1000 = [await run(1000)];
+  const c = await consoles(target.port);
+  at1000.push(await run(1000));
+  const got = c.messages();
+  c.close();
+  const mean = (n: number) => rows.filter((r) => r.consoles === n).reduce((s, r) => s + r.rps, 0) / 3;
+  console.log(`\nGetClientPolicies check-ins, 32 connections, ${SECONDS} s a run, runs alternated (3 each):`);
+  console.log('| consoles | check-ins/s | p99 ms | feed messages received |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.consoles} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.messages} |`);
+  const ratio = mean(CONSOLES) / mean(0);
+  console.log(`\nthroughput with ${CONSOLES} consoles / without: ${ratio.toFixed(3)} (drop ${((1 - ratio) * 100).toFixed(1)} %)`);
+  console.log(`at 1,000 check-ins/s: p99 ${at1000[0]!.p99} ms without consoles, ${at1000[1]!.p99} ms with ${CONSOLES} `
+    + `(${got} feed messages received)`);
+  target.child.stdin.end();
+  await new Promise((resolve) => target.child.once('exit', resolve));
+  await rm(dir, { recursive: true, force: true });
+}
+
+const only = process.argv[3];
+if (only !== 'throughput') await pageTimes();
+if (only !== 'pages') await throughput();
