@@ -79,6 +79,7 @@ export const upVerb = defineVerb({
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
       `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
+      `  web console      ${http}/Altiris/Console/`,
       `  console API      ${http}/Altiris/Console/api/resources   tickle: POST ${http}/Altiris/Console/api/tickle`,
       `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
       tasks.line,

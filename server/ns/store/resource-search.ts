@@ -1,6 +1,6 @@
 // Search, sort and paging over registered computers for the console (part of the resources module:
 // it reads only its own tables). Each sort has a covering index, so a page of 50 out of 100,000 is an
-// index walk; a search term goes through a trigram full-text index of name, GUID, FQDN and address.
+// index walk; a search term goes through a trigram index of name and address, or is a GUID's start.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { RegistrationState } from './resources.js';
@@ -16,12 +16,13 @@ const ORDER: Record<ComputerSort, (dir: string) => string> = {
   created: (d) => `r.created_at ${d}, r.guid ${d}`,
 };
 
-const SEARCH_TEXT = `SELECT r.rowid, r.name || ' ' || r.guid || ' ' || COALESCE(r.fqdn, '') || ' ' || COALESCE(c.address, '')
+// Name and address only: every trigram costs on each registration (GUIDs are found by prefix on the key).
+const SEARCH_TEXT = `SELECT r.rowid, r.name || ' ' || COALESCE(c.address, '')
   FROM resources r LEFT JOIN resource_clients c ON c.guid = r.guid`;
 const REINDEX = (guid: string) => `DELETE FROM resource_search WHERE rowid = (SELECT rowid FROM resources WHERE guid = ${guid});
   INSERT INTO resource_search (rowid, text) ${SEARCH_TEXT} WHERE r.guid = ${guid};`;
 
-/** Search text (name, GUID, FQDN, address) in a trigram index, kept by triggers so no writer can forget it. */
+/** Search text (name, address) in a trigram index, kept by triggers so no writer can forget it. */
 export const RESOURCE_SEARCH_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS resource_clients (guid TEXT PRIMARY KEY REFERENCES resources(guid), address TEXT,
     os TEXT, updated_at INTEGER NOT NULL)`,
@@ -31,8 +32,8 @@ export const RESOURCE_SEARCH_SCHEMA = [
   'CREATE INDEX IF NOT EXISTS resources_created ON resources (created_at, guid)',
   "CREATE VIRTUAL TABLE IF NOT EXISTS resource_search USING fts5 (text, tokenize = 'trigram')",
   `CREATE TRIGGER IF NOT EXISTS resource_search_insert AFTER INSERT ON resources BEGIN ${REINDEX('new.guid')} END`,
-  `CREATE TRIGGER IF NOT EXISTS resource_search_rename AFTER UPDATE OF name, fqdn ON resources
-    WHEN old.name IS NOT new.name OR old.fqdn IS NOT new.fqdn BEGIN ${REINDEX('new.guid')} END`,
+  `CREATE TRIGGER IF NOT EXISTS resource_search_rename AFTER UPDATE OF name ON resources
+    WHEN old.name IS NOT new.name BEGIN ${REINDEX('new.guid')} END`,
   `CREATE TRIGGER IF NOT EXISTS resource_search_client AFTER INSERT ON resource_clients BEGIN ${REINDEX('new.guid')} END`,
   `CREATE TRIGGER IF NOT EXISTS resource_search_move AFTER UPDATE OF address ON resource_clients
     WHEN old.address IS NOT new.address BEGIN ${REINDEX('new.guid')} END`,
@@ -70,7 +71,7 @@ const DETAILS = `SELECT r.guid, r.name, r.domain, r.fqdn, r.state, r.created_at,
   FROM resources r LEFT JOIN resource_clients c ON c.guid = r.guid WHERE r.guid = ?`;
 
 /** Three characters or more go through the trigram index; a term with % or _ needs ESCAPE, which scans. */
-const MATCH = 'r.rowid IN (SELECT rowid FROM resource_search WHERE text LIKE @like)';
+const MATCH = '(r.rowid IN (SELECT rowid FROM resource_search WHERE text LIKE @like) OR (r.guid >= @guid AND r.guid < @guidEnd))';
 const MATCH_ESCAPED = 'r.rowid IN (SELECT rowid FROM resource_search WHERE text LIKE @like ESCAPE \'\\\')';
 
 export class ResourceSearch {
@@ -94,7 +95,9 @@ export class ResourceSearch {
     const q = query.q ?? '';
     const wild = /[\\%_]/.test(q);
     const like = q === '' ? null : `%${wild ? q.replace(/[\\%_]/g, (c) => `\\${c}`) : q}%`;
-    const params = { ...(query.state ? { state: query.state } : {}), ...(like ? { like } : {}) };
+    const guid = q.toUpperCase().replace(/^\{/, '');
+    const params = { ...(query.state ? { state: query.state } : {}), ...(like ? { like } : {}),
+      ...(like && !wild ? { guid, guidEnd: `${guid}\uffff` } : {}) };
     const where = [query.state ? 'r.state = @state' : '', like ? (wild ? MATCH_ESCAPED : MATCH) : ''].filter((w) => w !== '');
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.statement(`SELECT COUNT(*) AS n FROM resources r ${filter}`).get(params) as { n: number }).n;
