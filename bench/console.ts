@@ -4,7 +4,7 @@
 // consoles (WebSocket clients) against the same NS without them, runs alternated to share noise.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -17,6 +17,7 @@ import { createNotificationServer } from '../server/ns/server.js';
 
 const COMPUTERS = 100_000;
 const CONSOLES = 10;
+const ROUNDS = 4;
 /** `node dist/bench/console.js [seconds a run] [pages|throughput]` */
 const SECONDS = Number(process.argv[2] ?? 5);
 const TARGET = fileURLToPath(new URL('./ns-target.js', import.meta.url));
@@ -72,6 +73,13 @@ async function pageTimes(): Promise<void> {
 
 interface Target { port: number; child: ChildProcessByStdio<Writable, Readable, null> }
 
+/** CPU seconds (user + system) the NS process has used, from /proc (Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function startTarget(dataDir: string): Promise<Target> {
   const child = spawn(process.execPath, [TARGET, 'ns', dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -111,14 +119,16 @@ async function throughput(): Promise<void> {
   const requests: autocannon.Request[] = [{ method: 'GET', setupRequest: (req) => ({ ...req,
     path: `/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid=${guids[k++ % guids.length]}&Hash=` }) }];
   const run = async (rate?: number) => {
+    const cpu0 = await cpuSeconds(target.child.pid!);
     const r = await autocannon({ url: `http://127.0.0.1:${target.port}`, connections: 32, duration: SECONDS, requests,
       ...(rate ? { overallRate: rate } : {}) });
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`check-ins failed: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    return { rps: r.requests.average, p99: r.latency.p99 };
+    const cpu = (await cpuSeconds(target.child.pid!)) - cpu0;
+    return { rps: r.requests.average, p99: r.latency.p99, cpuUs: (cpu * 1e6) / Math.max(1, r.requests.total) };
   };
   await run(); // warm-up
-  const rows: { consoles: number; rps: number; p99: number; messages: number }[] = [];
-  for (let round = 0; round < 3; round += 1) {
+  const rows: { consoles: number; rps: number; p99: number; cpuUs: number; messages: number }[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
     for (const n of [0, CONSOLES]) {
       const c = n > 0 ? await consoles(target.port) : null;
       const r = await run();
@@ -131,14 +141,17 @@ async function throughput(): Promise<void> {
   at1000.push(await run(1000));
   const got = c.messages();
   c.close();
-  const mean = (n: number) => rows.filter((r) => r.consoles === n).reduce((s, r) => s + r.rps, 0) / 3;
-  console.log(`\nGetClientPolicies check-ins, 32 connections, ${SECONDS} s a run, runs alternated (3 each):`);
-  console.log('| consoles | check-ins/s | p99 ms | feed messages received |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.consoles} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.messages} |`);
-  const ratio = mean(CONSOLES) / mean(0);
-  console.log(`\nthroughput with ${CONSOLES} consoles / without: ${ratio.toFixed(3)} (drop ${((1 - ratio) * 100).toFixed(1)} %)`);
-  console.log(`at 1,000 check-ins/s: p99 ${at1000[0]!.p99} ms without consoles, ${at1000[1]!.p99} ms with ${CONSOLES} `
-    + `(${got} feed messages received)`);
+  const mean = (n: number, k: 'rps' | 'cpuUs') => median(rows.filter((r) => r.consoles === n).map((r) => r[k]));
+  console.log(`\nGetClientPolicies check-ins, 32 connections, ${SECONDS} s a run, runs alternated (${ROUNDS} each):`);
+  console.log('| consoles | check-ins/s | p99 ms | NS CPU µs per check-in | feed messages received |\n|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.consoles} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.cpuUs.toFixed(0)} | ${r.messages} |`);
+  const ratio = mean(CONSOLES, 'rps') / mean(0, 'rps');
+  const cost = mean(CONSOLES, 'cpuUs') / mean(0, 'cpuUs');
+  console.log(`\nmedian throughput with ${CONSOLES} consoles / without: ${ratio.toFixed(3)}; `
+    + `median NS CPU per check-in with / without: ${cost.toFixed(3)} (capacity change ${((1 / cost - 1) * 100).toFixed(1)} %)`);
+  console.log(`at 1,000 check-ins/s: NS CPU ${at1000[0]!.cpuUs.toFixed(0)} µs per check-in without consoles, `
+    + `${at1000[1]!.cpuUs.toFixed(0)} µs with ${CONSOLES} (${got} feed messages received); `
+    + `p99 ${at1000[0]!.p99} / ${at1000[1]!.p99} ms`);
   target.child.stdin.end();
   await new Promise((resolve) => target.child.once('exit', resolve));
   await rm(dir, { recursive: true, force: true });

@@ -32,7 +32,8 @@ export interface LiveClientStats {
 }
 
 const perSecond = (now: FeedCounters, before: FeedCounters, seconds: number): Record<string, number> =>
-  Object.fromEntries(Object.entries(now).map(([k, v]) => [k, Math.round(((v - before[k as keyof FeedCounters]) / seconds) * 10) / 10]));
+  Object.fromEntries(Object.entries(now).map(([k, v]) =>
+    [k, Math.round(((v - before[k as keyof FeedCounters]) / seconds) * 10) / 10]));
 
 /** Latency quantile (ms) from the interval's histogram counts, interpolated inside the bucket. */
 export function quantileMs(counts: readonly number[], q: number): number | null {
@@ -114,11 +115,13 @@ export class LiveBroadcaster {
     const before = prev.requests;
     const counts = req === null ? [] : req.buckets.map((n, i) => n - (before?.buckets[i] ?? 0));
     return {
-      type: 'tick', v: FEED_VERSION, seq: this.seq, at: s.at, seconds, totals: s.totals, rates: perSecond(s.totals, prev.totals, seconds),
+      type: 'tick', v: FEED_VERSION, seq: this.seq, at: s.at, seconds, totals: s.totals,
+      rates: perSecond(s.totals, prev.totals, seconds),
       eventsByClass: s.eventsByClass, taskStates: s.taskStates,
       latencyMs: { p50: quantileMs(counts, 0.5), p95: quantileMs(counts, 0.95), p99: quantileMs(counts, 0.99) },
       errors: {
-        client: (req?.clientErrors ?? 0) - (before?.clientErrors ?? 0), server: (req?.serverErrors ?? 0) - (before?.serverErrors ?? 0),
+        client: (req?.clientErrors ?? 0) - (before?.clientErrors ?? 0),
+        server: (req?.serverErrors ?? 0) - (before?.serverErrors ?? 0),
       },
       recent: { checkIns: s.recentCheckIns, registrations: s.recentRegistrations, taskStatuses: s.recentTaskStatuses },
       clients: this.clients.size,

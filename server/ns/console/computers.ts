@@ -31,7 +31,8 @@ function parseList(query: ListQuery) {
   if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw smpError('BAD_INPUT', 'dir must be asc or desc');
   return {
     ...(q ? { q } : {}), ...(state ? { state: state as RegistrationState } : {}), sort: (sort ?? 'name') as ComputerSort,
-    desc: dir === 'desc', limit: int(query.limit, 50, MAX_PAGE, 'limit'), offset: int(query.offset, 0, Number.MAX_SAFE_INTEGER, 'offset'),
+    desc: dir === 'desc', limit: int(query.limit, 50, MAX_PAGE, 'limit'),
+    offset: int(query.offset, 0, Number.MAX_SAFE_INTEGER, 'offset'),
   };
 }
 

@@ -37,7 +37,9 @@ export function registerFlowRoutes(scope: FastifyInstance, ctx: NsContext): void
     const now = Date.now();
     const servers = ctx.store.tasks.taskServers(Number.MAX_SAFE_INTEGER);
     const linked = TICKLE_SERVERS.get(ctx)?.connected() ?? [];
-    const taskServers = servers.map((s) => ({ ...s, live: now - s.updatedAt <= opts.taskServerTtlMs, linked: linked.includes(s.guid) }));
+    const taskServers = servers.map((s) => ({
+      ...s, live: now - s.updatedAt <= opts.taskServerTtlMs, linked: linked.includes(s.guid),
+    }));
     const ts = { links: linked.length, clients: taskServers.filter((s) => s.live).reduce((n, s) => n + s.clients, 0) };
     const counters = ctx.feed.totals();
     const map = ctx.options.ports;

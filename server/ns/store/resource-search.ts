@@ -19,7 +19,8 @@ const ORDER: Record<ComputerSort, (dir: string) => string> = {
 // Name and address only: every trigram costs on each registration (GUIDs are found by prefix on the key).
 const SEARCH_TEXT = `SELECT r.rowid, r.name || ' ' || COALESCE(c.address, '')
   FROM resources r LEFT JOIN resource_clients c ON c.guid = r.guid`;
-const REINDEX = (guid: string) => `DELETE FROM resource_search WHERE rowid = (SELECT rowid FROM resources WHERE guid = ${guid});
+const REINDEX = (guid: string) => `DELETE FROM resource_search
+  WHERE rowid = (SELECT rowid FROM resources WHERE guid = ${guid});
   INSERT INTO resource_search (rowid, text) ${SEARCH_TEXT} WHERE r.guid = ${guid};`;
 
 /** Search text (name, address) in a trigram index, kept by triggers so no writer can forget it. */
@@ -71,7 +72,8 @@ const DETAILS = `SELECT r.guid, r.name, r.domain, r.fqdn, r.state, r.created_at,
   FROM resources r LEFT JOIN resource_clients c ON c.guid = r.guid WHERE r.guid = ?`;
 
 /** Three characters or more go through the trigram index; a term with % or _ needs ESCAPE, which scans. */
-const MATCH = '(r.rowid IN (SELECT rowid FROM resource_search WHERE text LIKE @like) OR (r.guid >= @guid AND r.guid < @guidEnd))';
+const MATCH = `(r.rowid IN (SELECT rowid FROM resource_search WHERE text LIKE @like)
+  OR (r.guid >= @guid AND r.guid < @guidEnd))`;
 const MATCH_ESCAPED = 'r.rowid IN (SELECT rowid FROM resource_search WHERE text LIKE @like ESCAPE \'\\\')';
 
 export class ResourceSearch {
@@ -82,7 +84,8 @@ export class ResourceSearch {
   constructor(private readonly db: Db) {
     this.details = db.prepare(DETAILS);
     this.client = db.prepare(`INSERT INTO resource_clients (guid, address, os, updated_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (guid) DO UPDATE SET address = excluded.address, os = COALESCE(excluded.os, os), updated_at = excluded.updated_at`);
+      ON CONFLICT (guid) DO UPDATE SET address = excluded.address, os = COALESCE(excluded.os, os),
+      updated_at = excluded.updated_at`);
   }
 
   /** Where the computer last registered from and the OS flavour its agent names. */
@@ -98,7 +101,8 @@ export class ResourceSearch {
     const guid = q.toUpperCase().replace(/^\{/, '');
     const params = { ...(query.state ? { state: query.state } : {}), ...(like ? { like } : {}),
       ...(like && !wild ? { guid, guidEnd: `${guid}\uffff` } : {}) };
-    const where = [query.state ? 'r.state = @state' : '', like ? (wild ? MATCH_ESCAPED : MATCH) : ''].filter((w) => w !== '');
+    const match = wild ? MATCH_ESCAPED : MATCH;
+    const where = [query.state ? 'r.state = @state' : '', like ? match : ''].filter((w) => w !== '');
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.statement(`SELECT COUNT(*) AS n FROM resources r ${filter}`).get(params) as { n: number }).n;
     const order = ORDER[query.sort ?? 'name'](query.desc === true ? 'DESC' : 'ASC');
@@ -107,7 +111,8 @@ export class ResourceSearch {
     const rows = guids.map((g) => this.details.get(g) as Row | undefined).filter((r): r is Row => r !== undefined);
     return {
       total,
-      rows: rows.map((r) => ({ guid: r.guid, name: r.name, domain: r.domain, fqdn: r.fqdn, state: r.state, address: r.address,
+      rows: rows.map((r) => ({
+        guid: r.guid, name: r.name, domain: r.domain, fqdn: r.fqdn, state: r.state, address: r.address,
         os: r.os, createdAt: r.created_at, lastSeenAt: r.last_seen_at })),
     };
   }

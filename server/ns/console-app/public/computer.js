@@ -16,34 +16,56 @@ function table(head, rows, empty) {
     el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: head.length, class: 'empty' }, empty))));
 }
 
+/** A button that runs an action on this computer, says how it went and reloads the page. */
+function action(c, label, fn, cls) {
+  return el('button', { type: 'button', class: cls, onclick: async () => {
+    try {
+      await fn([c]);
+      notice(`${label}: done`, 'ok');
+      load(c.guid);
+    } catch (err) {
+      notice(`${label} failed: ${err.message}`, 'error');
+    }
+  } }, label);
+}
+
+function header(c) {
+  return el('div', { class: 'card head' },
+    el('div', { class: 'title' }, el('h2', {}, c.name), badge(c.state)),
+    el('div', { class: 'actions' },
+      action(c, 'Tickle (TCP)', (l) => tickle(l, 'tcp')),
+      action(c, 'Tickle (multicast)', (l) => tickle(l, 'multicast')),
+      action(c, 'Wake', wake),
+      el('button', { type: 'button', class: 'primary', onclick: () => openTaskDialog([c]) }, 'Run task…'),
+      c.state !== 'allowed' ? action(c, 'Allow', (l) => setState(l, 'allowed')) : null,
+      c.state !== 'blocked' ? action(c, 'Block', (l) => setState(l, 'blocked'), 'danger') : null),
+    el('div', { class: 'fields' },
+      field('GUID', c.guid, 'mono'), field('Address', c.address, 'mono'), field('OS', c.os), field('FQDN', c.fqdn),
+      field('Registered', new Date(c.createdAt).toLocaleString()), field('Last check-in', ago(c.lastSeenAt), 'last-seen'),
+      field('Policy hash', c.policyHash, 'mono small'), field('Key change waiting', c.policyKeyPending ? 'yes' : 'no')));
+}
+
+const policyRow = (p) => el('tr', {}, el('td', {}, p.name), el('td', { class: 'mono small' }, p.agentClsid),
+  el('td', {}, p.version));
+const taskRow = (t) => el('tr', {}, el('td', {}, t.name), el('td', {}, badge(t.state)), el('td', {}, t.exitCode ?? ''),
+  el('td', {}, time(t.updatedAt)));
+const eventRow = (e) => el('tr', {}, el('td', {}, e.id), el('td', {}, time(e.receivedAt)),
+  el('td', { class: 'mono small' }, e.to ?? '–'), el('td', {}, e.queue), el('td', {}, e.size),
+  el('td', {}, badge(e.state)));
+
 function render(c) {
-  const act = (what, fn) => el('button', { type: 'button', onclick: async () => {
-    try { await fn([c]); notice(`${what}: done`, 'ok'); load(c.guid); } catch (err) { notice(`${what} failed: ${err.message}`, 'error'); }
-  } }, what);
   $('#view-computer').replaceChildren(
     el('div', { class: 'crumbs' }, el('a', { href: '#/computers' }, 'Computers'), ' › ', c.name),
-    el('div', { class: 'card head' },
-      el('div', { class: 'title' }, el('h2', {}, c.name), badge(c.state)),
-      el('div', { class: 'actions' }, act('Tickle (TCP)', (l) => tickle(l, 'tcp')), act('Tickle (multicast)', (l) => tickle(l, 'multicast')),
-        act('Wake', wake), el('button', { type: 'button', class: 'primary', onclick: () => openTaskDialog([c]) }, 'Run task…'),
-        c.state !== 'allowed' ? act('Allow', (l) => setState(l, 'allowed')) : null,
-        c.state !== 'blocked' ? el('button', { type: 'button', class: 'danger', onclick: async () => {
-          try { await setState([c], 'blocked'); notice('blocked', 'ok'); load(c.guid); } catch (err) { notice(err.message, 'error'); }
-        } }, 'Block') : null),
-      el('div', { class: 'fields' }, field('GUID', c.guid, 'mono'), field('Address', c.address, 'mono'), field('OS', c.os),
-        field('FQDN', c.fqdn), field('Registered', new Date(c.createdAt).toLocaleString()), field('Last check-in', ago(c.lastSeenAt), 'last-seen'),
-        field('Policy hash', c.policyHash, 'mono small'), field('Key change waiting', c.policyKeyPending ? 'yes' : 'no'))),
+    header(c),
     el('div', { class: 'columns' },
       el('div', { class: 'card' }, el('h3', {}, `Policies (${c.policies.length})`),
-        table(['Name', 'Agent class', 'Version'], c.policies.map((p) => el('tr', {}, el('td', {}, p.name),
-          el('td', { class: 'mono small' }, p.agentClsid), el('td', {}, p.version))), 'No policy applies (only allowed computers get policies).')),
+        table(['Name', 'Agent class', 'Version'], c.policies.map(policyRow),
+          'No policy applies (only allowed computers get policies).')),
       el('div', { class: 'card' }, el('h3', {}, 'Task history'),
-        table(['Task', 'State', 'Exit', 'Updated'], c.tasks.map((t) => el('tr', {}, el('td', {}, t.name), el('td', {}, badge(t.state)),
-          el('td', {}, t.exitCode ?? ''), el('td', {}, time(t.updatedAt)))), 'No task yet.'))),
+        table(['Task', 'State', 'Exit', 'Updated'], c.tasks.map(taskRow), 'No task yet.'))),
     el('div', { class: 'card' }, el('h3', {}, 'Latest events'),
-      table(['#', 'Received', 'Class', 'Queue', 'Size', 'State'], c.events.map((e) => el('tr', {}, el('td', {}, e.id),
-        el('td', {}, time(e.receivedAt)), el('td', { class: 'mono small' }, e.to ?? '–'), el('td', {}, e.queue), el('td', {}, e.size),
-        el('td', {}, badge(e.state)))), 'No event from this computer yet.')));
+      table(['#', 'Received', 'Class', 'Queue', 'Size', 'State'], c.events.map(eventRow),
+        'No event from this computer yet.')));
 }
 
 async function load(guid) {

@@ -59,7 +59,8 @@ const shortClass = (c) => (c ? (c.length > 14 ? `${c.slice(0, 13)}…` : c) : 'e
 
 function render(serverMs) {
   $('#computers tbody').replaceChildren(...(rows.length ? rows.map(row)
-    : [el('tr', {}, el('td', { colspan: 10, class: 'empty' }, q.q || q.state ? 'No computer matches.' : 'No computer has registered yet.'))]));
+    : [el('tr', {}, el('td', { colspan: 10, class: 'empty' },
+      q.q || q.state ? 'No computer matches.' : 'No computer has registered yet.'))]));
   const last = Math.min(total, q.offset + rows.length);
   $('#page-info').textContent = total === 0 ? '0 computers' : `${num(q.offset + 1)}–${num(last)} of ${num(total)}`;
   $('#server-ms').textContent = serverMs === undefined ? '' : `server ${serverMs} ms`;
@@ -75,7 +76,9 @@ function render(serverMs) {
 
 function updateSelection() {
   $('#selected-count').textContent = `${selected.size} selected`;
-  for (const tr of document.querySelectorAll('#computers tbody tr')) tr.classList.toggle('selected', selected.has(tr.dataset.guid));
+  for (const tr of document.querySelectorAll('#computers tbody tr')) {
+    tr.classList.toggle('selected', selected.has(tr.dataset.guid));
+  }
 }
 
 async function act(what, fn) {

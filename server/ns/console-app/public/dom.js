@@ -38,5 +38,6 @@ export function notice(text, kind = 'info') {
 }
 
 export function kpi(label, value, id) {
-  return el('div', { class: 'kpi' }, el('div', { class: 'value', ...(id ? { id } : {}) }, value), el('div', { class: 'label' }, label));
+  return el('div', { class: 'kpi' }, el('div', { class: 'value', ...(id ? { id } : {}) }, value),
+    el('div', { class: 'label' }, label));
 }

@@ -6,7 +6,8 @@ export async function showFlows() {
   try {
     const { flows, taskServers } = await api('/flows');
     $('#task-servers tbody').replaceChildren(...(taskServers.length ? taskServers.map((s) => el('tr', {},
-      el('td', {}, s.name), el('td', { class: 'mono small' }, s.guid), el('td', {}, el('span', { class: `badge ${s.live ? 'allowed' : 'blocked'}` },
+      el('td', {}, s.name), el('td', { class: 'mono small' }, s.guid),
+      el('td', {}, el('span', { class: `badge ${s.live ? 'allowed' : 'blocked'}` },
         s.live ? 'live' : 'silent')), el('td', {}, `${num(s.clients)} / ${num(s.maxClients)} agents`),
       el('td', {}, s.linked ? 'tickle link up' : 'no tickle link'), el('td', {}, ago(s.updatedAt))))
       : [el('tr', {}, el('td', { class: 'empty' }, 'No task server has registered with this NS.'))]));
@@ -19,8 +20,9 @@ export async function showFlows() {
       }
       const seen = f.observed ? el('span', { class: 'traffic' }, `${num(f.observed.count)} ${f.observed.unit}`)
         : el('span', { class: 'muted' }, f.observable ? 'no traffic yet' : 'not seen by this NS');
-      out.push(el('tr', { 'data-flow': f.id, class: f.observed ? 'live' : '' }, el('td', {}, ''), el('td', { title: f.purpose }, f.component),
-        el('td', {}, f.from), el('td', {}, f.to), el('td', {}, f.transport), el('td', { class: 'mono' }, f.port ?? '–'), el('td', {}, seen)));
+      out.push(el('tr', { 'data-flow': f.id, class: f.observed ? 'live' : '' }, el('td', {}, ''),
+        el('td', { title: f.purpose }, f.component), el('td', {}, f.from), el('td', {}, f.to), el('td', {}, f.transport),
+        el('td', { class: 'mono' }, f.port ?? '–'), el('td', {}, seen)));
       return out;
     }));
   } catch (err) {

@@ -42,7 +42,8 @@ function feedLine(msg) {
   if (count('registrations') > 0) parts.push(`${count('registrations')} registered`);
   if (count('checkIns') > 0) parts.push(`${count('checkIns')} check-ins`);
   if (count('events') > 0) parts.push(`${count('events')} events`);
-  if (count('tickles') + count('multicastTickles') > 0) parts.push(`${count('tickles') + count('multicastTickles')} tickles sent`);
+  const tickles = count('tickles') + count('multicastTickles');
+  if (tickles > 0) parts.push(`${tickles} tickles sent`);
   if (count('wakes') > 0) parts.push(`${count('wakes')} wakes`);
   if (count('taskStatuses') > 0) parts.push(`${count('taskStatuses')} task statuses`);
   if (count('packageDownloads') > 0) parts.push(`${count('packageDownloads')} package downloads`);
@@ -50,15 +51,18 @@ function feedLine(msg) {
   if (parts.length === 0) return null;
   const chips = [...r.registrations.slice(0, 4).map((x) => el('span', { class: 'chip reg' }, `${x.name} (${x.state})`)),
     ...r.checkIns.slice(0, 6).map((g) => el('span', { class: 'chip mono', title: g }, `…${g.slice(-8)}`)),
-    ...r.taskStatuses.slice(0, 4).map((x) => el('span', { class: `chip ${x.state}`, title: x.guid }, `…${x.guid.slice(-8)} ${x.state}`))];
+    ...r.taskStatuses.slice(0, 4).map((x) =>
+      el('span', { class: `chip ${x.state}`, title: x.guid }, `…${x.guid.slice(-8)} ${x.state}`))];
   return el('li', { 'data-guids': r.checkIns.join(' '), 'data-seq': msg.seq },
-    el('span', { class: 'when' }, time(msg.at)), el('span', { class: 'what' }, parts.join(' · ')), el('span', { class: 'chips' }, chips));
+    el('span', { class: 'when' }, time(msg.at)), el('span', { class: 'what' }, parts.join(' · ')),
+    el('span', { class: 'chips' }, chips));
 }
 
 function table(id, obj) {
   const entries = Object.entries(obj).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-  $(`#${id} tbody`).replaceChildren(...(entries.length ? entries.map(([k, v]) => el('tr', {}, el('td', { class: 'mono small' }, k),
-    el('td', { class: 'num' }, num(v)))) : [el('tr', {}, el('td', { class: 'empty' }, 'none yet'))]));
+  const row = ([k, v]) => el('tr', {}, el('td', { class: 'mono small' }, k), el('td', { class: 'num' }, num(v)));
+  $(`#${id} tbody`).replaceChildren(...(entries.length ? entries.map(row)
+    : [el('tr', {}, el('td', { class: 'empty' }, 'none yet'))]));
 }
 
 function onTick(msg) {

@@ -28,7 +28,8 @@ async function refresh() {
   if (watching === null) return;
   const t = await getTask(watching.id);
   $('#task-watch-counts').replaceChildren(...['received', 'running', 'completed', 'failed', 'pending'].map((k) =>
-    el('div', { class: 'kpi' }, el('div', { class: 'value', 'data-count': k }, num(t.counts[k])), el('div', { class: 'label' }, k))));
+    el('div', { class: 'kpi' }, el('div', { class: 'value', 'data-count': k }, num(t.counts[k])),
+      el('div', { class: 'label' }, k))));
   $('#task-watch-statuses tbody').replaceChildren(...t.statuses.map((s) => el('tr', { 'data-guid': s.resourceGuid },
     el('td', { class: 'mono' }, s.resourceGuid), el('td', {}, badge(s.state)), el('td', {}, s.exitCode ?? ''),
     el('td', { class: 'muted' }, s.output.slice(0, 80)))));
