@@ -1,6 +1,7 @@
 // Benchmark of the web console (issue 12): (1) with 100,000 computers in the store, one page of the
 // Computers view (sorted, searched, filtered, deep offsets) in server time, against the plain
-// /resources listing as the reference in the same run; (2) NS check-in throughput with 10 live
+// /resources listing as the reference in the same run; (2) the feed's own CPU: per check-in counted
+// and per interval with 10 consoles; (3) NS check-in throughput and CPU per check-in with 10 live
 // consoles (WebSocket clients) against the same NS without them, runs alternated to share noise.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -10,15 +11,17 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { decodeCreateResourceResponse, encodeCreateResourceRequest } from '../shared/protocol/create-resource.js';
 import { policyKeyFromJwk } from '../shared/protocol/policy-key.js';
+import { ConsoleFeed } from '../server/ns/console-app/feed.js';
+import { LiveBroadcaster } from '../server/ns/console-app/live.js';
 import { createNotificationServer } from '../server/ns/server.js';
 
 const COMPUTERS = 100_000;
 const CONSOLES = 10;
 const ROUNDS = 4;
-/** `node dist/bench/console.js [seconds a run] [pages|throughput]` */
+/** `node dist/bench/console.js [seconds a run] [pages|feed|throughput]` */
 const SECONDS = Number(process.argv[2] ?? 5);
 const TARGET = fileURLToPath(new URL('./ns-target.js', import.meta.url));
 const TYPE = '493435F7-3B17-4C4C-B07F-C23E7AB7781F';
@@ -93,10 +96,10 @@ function startTarget(dataDir: string): Promise<Target> {
   });
 }
 
-async function consoles(port: number): Promise<{ close: () => void; messages: () => number }> {
+async function consoles(port: number, path = '/Altiris/Console/live'): Promise<{ close: () => void; messages: () => number }> {
   let messages = 0;
   const sockets = await Promise.all(Array.from({ length: CONSOLES }, () => new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/Altiris/Console/live`);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     ws.on('message', () => (messages += 1));
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -157,6 +160,51 @@ async function throughput(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * The feed's own cost, without the machine's noise: ns per check-in counted, and CPU per interval
+ * to build one message with full recent lists and send it to 10 consoles over real sockets.
+ */
+async function feedCost(): Promise<void> {
+  const guids = Array.from({ length: 1024 }, (_, i) => `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`);
+  const counting = new ConsoleFeed();
+  const n = 10_000_000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 1) counting.checkIn(guids[i & 1023]!);
+  const perCheckIn = Number(process.hrtime.bigint() - t0) / n;
+
+  const feed = new ConsoleFeed();
+  const live = new LiveBroadcaster(feed, { intervalMs: 3_600_000, maxBufferedBytes: 64 * 1024, maxClients: 200 });
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  wss.on('connection', (ws) => live.add(ws));
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const browsers = await consoles((wss.address() as { port: number }).port, '/');
+  const ticks = 2000;
+  let cpu = 0;
+  for (let i = 0; i < ticks; i += 1) {
+    for (const g of guids.slice(0, 100)) {
+      feed.checkIn(g);
+      feed.registration(g, 'WS-000001', 'allowed');
+      feed.taskStatus('11111111-0000-4000-8000-000000000000', g, 'completed');
+    }
+    const u0 = process.cpuUsage();
+    live.tick();
+    const u = process.cpuUsage(u0);
+    cpu += u.user + u.system;
+    // Let the consoles read, as browsers do between intervals.
+    if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const perTick = cpu / ticks;
+  console.log(`\nfeed cost: ${perCheckIn.toFixed(1)} ns per check-in counted; ${perTick.toFixed(0)} µs CPU per interval to `
+    + `build a full message (100 names in each recent list) and send it to ${CONSOLES} consoles `
+    + `(${browsers.messages()} messages received)`);
+  console.log(`at one interval a second: ${(perTick / 1e4).toFixed(3)} % of one core; at 1,000 check-ins/s the counting adds `
+    + `${(perCheckIn / 1000).toFixed(3)} ms a second`);
+  browsers.close();
+  live.close();
+  wss.close();
+}
+
 const only = process.argv[3];
-if (only !== 'throughput') await pageTimes();
-if (only !== 'pages') await throughput();
+if (only === undefined || only === 'pages') await pageTimes();
+if (only === undefined || only === 'feed') await feedCost();
+if (only === undefined || only === 'throughput') await throughput();
