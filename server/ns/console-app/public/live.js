@@ -39,15 +39,15 @@ function feedLine(msg) {
   const s = msg.seconds;
   const count = (k) => Math.round(d[k] * s);
   const parts = [];
-  if (count('registrations') > 0) parts.push(`${count('registrations')} registered`);
-  if (count('checkIns') > 0) parts.push(`${count('checkIns')} check-ins`);
-  if (count('events') > 0) parts.push(`${count('events')} events`);
-  const tickles = count('tickles') + count('multicastTickles');
-  if (tickles > 0) parts.push(`${tickles} tickles sent`);
-  if (count('wakes') > 0) parts.push(`${count('wakes')} wakes`);
-  if (count('taskStatuses') > 0) parts.push(`${count('taskStatuses')} task statuses`);
-  if (count('packageDownloads') > 0) parts.push(`${count('packageDownloads')} package downloads`);
-  if (count('refused') > 0) parts.push(`${count('refused')} refused`);
+  const say = (n, one, many) => { if (n > 0) parts.push(`${n} ${n === 1 ? one : many}`); };
+  say(count('registrations'), 'registration', 'registrations');
+  say(count('checkIns'), 'check-in', 'check-ins');
+  say(count('events'), 'event', 'events');
+  say(count('tickles') + count('multicastTickles'), 'tickle sent', 'tickles sent');
+  say(count('wakes'), 'wake sent', 'wakes sent');
+  say(count('taskStatuses'), 'task status', 'task statuses');
+  say(count('packageDownloads'), 'package download', 'package downloads');
+  say(count('refused'), 'refused', 'refused');
   if (parts.length === 0) return null;
   const chips = [...r.registrations.slice(0, 4).map((x) => el('span', { class: 'chip reg' }, `${x.name} (${x.state})`)),
     ...r.checkIns.slice(0, 6).map((g) => el('span', { class: 'chip mono', title: g }, `…${g.slice(-8)}`)),
