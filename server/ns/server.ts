@@ -17,6 +17,7 @@ import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
 import { ConsoleFeed } from './console-app/feed.js';
+import { DEFAULT_CONSOLE_FEED, LiveBroadcaster } from './console-app/live.js';
 import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 
@@ -83,10 +84,13 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   }) as unknown as FastifyInstance;
 
   let bound: NsAddresses = { http: null, https: null };
+  const feed = new ConsoleFeed();
+  const live = new LiveBroadcaster(feed, { ...DEFAULT_CONSOLE_FEED, ...opts.console });
+  app.addHook('onClose', async () => live.close());
   const context: NsContext = {
     store, options: opts, limits, events: { ...DEFAULT_EVENT_OPTIONS, ...opts.events },
     nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound,
-    feed: new ConsoleFeed(),
+    feed, live,
   };
   app.addHook('onRoute', (route) => paths.learn(route));
   app.setErrorHandler(xmlErrorHandler);

@@ -1,6 +1,7 @@
 // /Altiris/Console: the web console (static HTML/JS/CSS from ./public, shipped beside the code, and
 // uPlot from node_modules) and its live feed WebSocket at /Altiris/Console/live. It reads through the
-// admin API like any client; it opens no listener of its own (the upgrade runs on the NS's servers).
+// admin API like any client; it opens no listener of its own (the upgrade runs on the NS's servers)
+// and owns no state: the feed and its broadcaster come from the NS factory on the context.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,6 @@ import fastifyWebsocket from '@fastify/websocket';
 import { smpError } from '../../../shared/errors.js';
 import { defineNsPlugin } from '../context.js';
 import { jsonErrorHandler } from '../http-errors.js';
-import { DEFAULT_CONSOLE_FEED, LiveBroadcaster } from './live.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,9 +29,8 @@ export const consoleAppPlugin = defineNsPlugin({
   name: 'console-app',
   prefix: '/Altiris/Console',
   async register(scope, ctx) {
-    const options = { ...DEFAULT_CONSOLE_FEED, ...ctx.options.console };
-    const live = new LiveBroadcaster(ctx.feed, options);
-    scope.addHook('onClose', async () => live.close());
+    const { live } = ctx;
+    const { options } = live;
     const publicDir = consolePublicDir();
     const vendorDir = uplotDir();
     await scope.register(fastifyStatic, { root: publicDir, prefix: '/assets/', index: false, dotfiles: 'deny',
