@@ -25,6 +25,8 @@ WORKDIR /opt/smp-lab
 COPY --from=build /opt/smp-lab/package.json ./package.json
 COPY --from=build /opt/smp-lab/node_modules ./node_modules
 COPY --from=build /opt/smp-lab/dist ./dist
+# The web console's static files are read from the source tree path (dist/ holds compiled code only).
+COPY --from=build /opt/smp-lab/server/ns/console-app/public ./server/ns/console-app/public
 ENV NODE_ENV=production
 RUN ln -s /opt/smp-lab/dist/cli/main.js /usr/local/bin/smp-lab && chmod +x dist/cli/main.js
 # Data (store, logs, reports, lab certificates) lives in /data so a volume keeps it.

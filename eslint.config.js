@@ -15,4 +15,12 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
+  {
+    // The console's browser code (plain ES modules, no build step).
+    files: ['server/ns/console-app/public/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'WebSocket', 'URLSearchParams', 'Node',
+        'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])),
+    },
+  },
 );

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import { createNotificationServer } from '../server/ns/server.js';
+import { TEST_CONSOLE_PASSWORD } from '../test/helpers/console-credentials.js';
 
 const [kind, dataDir, answerSize] = process.argv.slice(2);
 
@@ -42,6 +43,7 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
     return { port: (app.server.address() as { port: number }).port, close: () => app.close() };
   }
   const ns = await createNotificationServer({ httpPort: 0, bind: '127.0.0.1', store: 'sqlite', dataDir: dataDir ?? '.lab/bench-ns',
+    console: { password: TEST_CONSOLE_PASSWORD },
     packages: { installerSizes: { windows: 1 << 20, unix: 1 << 20 }, labPackages: { count: 1, payloadSize: 1 << 20 } } });
   const a = await ns.listen();
   return { port: a.http!.port, close: () => ns.close() };

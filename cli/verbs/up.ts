@@ -82,7 +82,8 @@ export const upVerb = defineVerb({
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
       `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
-      `  console          ${consoleBase}/Altiris/Console/login   ${describeConsoleLogin(ns.consoleLogin)}`,
+      `  web console      ${consoleBase}/Altiris/Console/`,
+      `  console login    ${consoleBase}/Altiris/Console/login   ${describeConsoleLogin(ns.consoleLogin)}`,
       `  console API      ${consoleBase}/Altiris/Console/api/resources   tickle: POST ${consoleBase}/Altiris/Console/api/tickle`
         + '   (HTTP Basic with the console user and password, or a bearer token)',
       `  agent tickle     tcp ${ports.port('ns-tickle')} on ${config.ipBase}..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,

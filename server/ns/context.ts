@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../shared/log.js';
 import type { ConsoleAccess } from './console-access/access.js';
+import type { ConsoleFeed } from './console-app/feed.js';
+import type { LiveBroadcaster } from './console-app/live.js';
 import type { NsStore } from './store/index.js';
 import type { NsEventOptions, NsLimits, NsOptions } from './options.js';
 
@@ -17,6 +19,10 @@ export interface NsContext {
   readonly log: Logger;
   /** Prometheus registry of this server instance (never the global one). */
   readonly metrics: Registry;
+  /** The console's live feed: the NS publishes what happens here (O(1) counters). */
+  readonly feed: ConsoleFeed;
+  /** Sends the feed to the console's WebSocket clients once an interval (/Altiris/Console/live). */
+  readonly live: LiveBroadcaster;
   /** Bound addresses once listening (for pages that tell agents where the NS is). */
   readonly bound: () => NsAddresses;
   /** Who may use /Altiris/Console (the guard and the login routes share it). */

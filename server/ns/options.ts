@@ -1,5 +1,6 @@
 // Options of a Notification Server instance with their defaults, in one place (docs/ns.md lists
 // them). Plugins of other areas add their own option fields here. Never reads the environment.
+import type { ConsoleFeedOptions } from './console-app/live.js';
 import type { Logger } from '../../shared/log.js';
 import type { PortMap } from '../../shared/ports.js';
 import type { StoreKind, StoreTuning } from './store/index.js';
@@ -103,6 +104,8 @@ export interface NsOptions {
   readonly tasks?: Partial<TaskManagementOptions>;
   /** Console access: lab account, session lifetimes, optional separate listener (docs/console.md). */
   readonly console?: NsConsoleOptions;
+  /** The web console's live feed (server/ns/console-app/live.ts). */
+  readonly consoleFeed?: Partial<ConsoleFeedOptions>;
 }
 
 export const DEFAULT_DATA_DIR = '.lab/ns';

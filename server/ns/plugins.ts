@@ -4,6 +4,7 @@ import type { NsPlugin } from './context.js';
 import { agentPlugin } from './agent/plugin.js';
 import { consoleApiPlugin } from './console/plugin.js';
 import { consoleAccessPlugin } from './console-access/plugin.js';
+import { consoleAppPlugin } from './console-app/plugin.js';
 import { taskConsolePlugin } from './task-management/console-routes.js';
 import { taskManagementPlugin } from './task-management/plugin.js';
 import { nscapPlugin } from './nscap/plugin.js';
@@ -14,6 +15,7 @@ export const NS_PLUGINS: readonly NsPlugin[] = [
   agentPlugin, // /Altiris/NS/Agent
   consoleAccessPlugin, // /Altiris/Console/login, /logout, /api/session, /api/tokens (the guard itself is the factory's)
   consoleApiPlugin, // /Altiris/Console/api
+  consoleAppPlugin, // /Altiris/Console (pages, assets, /live WebSocket)
   ticklePlugin, // /Altiris/Console/api/tickle
   taskManagementPlugin, // /Altiris/TaskManagement (and the 50123 tickle server)
   taskConsolePlugin, // /Altiris/Console/api/tasks, /task-servers

@@ -16,6 +16,8 @@ import { installObservability } from './observability/install.js';
 import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
+import { ConsoleFeed } from './console-app/feed.js';
+import { DEFAULT_CONSOLE_FEED, LiveBroadcaster } from './console-app/live.js';
 import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 import { createConsoleListener } from './console-access/console-listener.js';
@@ -97,9 +99,13 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   }) as unknown as FastifyInstance;
 
   let bound: NsAddresses = { http: null, https: null, console: null };
+  const feed = new ConsoleFeed();
+  const live = new LiveBroadcaster(feed, { ...DEFAULT_CONSOLE_FEED, ...opts.consoleFeed });
+  app.addHook('onClose', async () => live.close());
   const context: NsContext = {
     store, options: opts, limits, events: { ...DEFAULT_EVENT_OPTIONS, ...opts.events },
     nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound, consoleAccess,
+    feed, live,
   };
   const separateConsole = opts.console?.port !== undefined;
   const routes: NsRoute[] = [];
@@ -138,6 +144,8 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     if (httpsServer && handler) {
       const srv = httpsServer;
       srv.on('request', handler);
+      // WebSocket upgrades (the console's live feed) reach the same fastify routes as on HTTP.
+      srv.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
       const httpsPort = opts.httpsPort ?? opts.ports?.port('ns-agent-https') ?? 0;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createLab, LAB, run, type NetnsLab } from '../../firewall/lab/netns.js';
 import { DEFAULT_PORTS } from '../../shared/ports.js';
+import { basicAuth } from './console-credentials.js';
 
 export const AGENT_PREFIX = '10.62.0.0/16';
 export const AGENT_BASE = '10.62.0.1';
@@ -39,19 +40,21 @@ export async function makeAgentsLocal(lab: IpBaseLab): Promise<void> {
 
 // Runs inside the namespace: one fetch (the body from stdin: 10,000 addresses exceed an argument's limit),
 // its status and body as one JSON line.
-const FETCH_SCRIPT = `const [u, m] = process.argv.slice(1);
+const FETCH_SCRIPT = `const [u, m, auth] = process.argv.slice(1);
 const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
   const b = Buffer.concat(chunks).toString();
-  fetch(u, { method: m, ...(b ? { body: b, headers: { 'content-type': 'application/json' } } : {}) })
+  const headers = { ...(auth ? { authorization: auth } : {}), ...(b ? { 'content-type': 'application/json' } : {}) };
+  fetch(u, { method: m, headers, ...(b ? { body: b } : {}) })
     .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, text: await r.text() })))
     .catch((e) => { process.stderr.write(String(e.cause ?? e)); process.exit(1); });
 });`;
 
 /** One HTTP request from inside namespace `ns` (the test process itself lives in the host's namespace). */
-export function fetchIn(ns: string, url: string, method = 'GET', body?: unknown): Promise<{ status: number; text: string }> {
+export function fetchIn(ns: string, url: string, method = 'GET', body?: unknown, authorization = ''):
+  Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FETCH_SCRIPT, url, method], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FETCH_SCRIPT, url, method, authorization], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -67,7 +70,7 @@ export function fetchIn(ns: string, url: string, method = 'GET', body?: unknown)
 
 /** The NS's admin API (/Altiris/Console/api), from the NS's own namespace. */
 export async function adminApi<T = unknown>(lab: IpBaseLab, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const r = await fetchIn(lab.server, `${lab.nsUrl}/Altiris/Console/api${path}`, method, body);
+  const r = await fetchIn(lab.server, `${lab.nsUrl}/Altiris/Console/api${path}`, method, body, basicAuth());
   return { status: r.status, json: JSON.parse(r.text) as T };
 }
 

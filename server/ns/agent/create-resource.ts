@@ -37,13 +37,26 @@ function checkKeyChange(ctx: NsContext, req: FastifyRequest, existing: Resource,
     return;
   }
   ctx.store.resources.setPendingPolicyKey(existing.guid, r.policyKey);
+  ctx.feed.refusal();
   req.log.warn({ agentGuid: existing.guid, clientIp: req.ip, signed: r.rekeySignature !== null },
     'refused policyKey change for a registered resource: no valid proof of the old key; kept the registered key, offered key held for an admin');
   throw smpError('FORBIDDEN', `policyKey change for registered resource {${existing.guid}} refused: sign the new key with the registered key `
     + '(rekeySignature) or ask an NS admin to re-key the resource', { agentGuid: existing.guid });
 }
 
+/** OS flavour an agent names in its User-Agent (`Altiris-Agent/<family> ...`), for the console. */
+function osOf(req: FastifyRequest): string | null {
+  const m = /^Altiris-Agent\/([\w.-]{1,32})/.exec(req.headers['user-agent'] ?? '');
+  return m?.[1] ?? null;
+}
+
 export function registerResource(ctx: NsContext, req: FastifyRequest, r: CreateResourceRequest): Resource {
+  const found = findOrCreate(ctx, req, r);
+  ctx.store.resources.noteClient(found.guid, req.ip, osOf(req));
+  return found;
+}
+
+function findOrCreate(ctx: NsContext, req: FastifyRequest, r: CreateResourceRequest): Resource {
   decodePolicyKey(r.policyKey);
   const { resources } = ctx.store;
   const keys = keysOf(r);
@@ -70,6 +83,8 @@ export const createResourcePage = defineAgentPage({
       if (typeof smaId === 'string' && smaId !== '') parseGuid(smaId, 'X-SMA-ID header');
       // One group commit for every registration of this event-loop turn; the answer follows the commit.
       const res = await ctx.store.commit.run(() => registerResource(ctx, req, r));
+      ctx.feed.registration(res.guid, res.name, res.state);
+      if (res.state === 'blocked') ctx.feed.refusal();
       return reply.type('text/xml; charset=utf-8')
         .send(encodeCreateResourceResponse({ guid: res.guid, typeGuid: res.typeGuid, status: res.state }));
     });

@@ -21,8 +21,12 @@ export const BINARY_TYPE = 'binary/octet-stream';
 function answer(ctx: NsContext, answers: PolicyAnswers, plain: PlainAnswerBytes, r: ClientPoliciesRequest, reply: FastifyReply, req: FastifyRequest) {
   const res = ctx.store.resources.get(r.guid);
   if (!res) throw smpError('UNKNOWN_RESOURCE', `resource {${r.guid}} is not registered on this NS; register with CreateResource.aspx first`, { agentGuid: r.guid });
-  if (res.state === 'blocked') throw smpError('FORBIDDEN', `resource {${r.guid}} is blocked by the registration policy`, { agentGuid: r.guid });
+  if (res.state === 'blocked') {
+    ctx.feed.refusal();
+    throw smpError('FORBIDDEN', `resource {${r.guid}} is blocked by the registration policy`, { agentGuid: r.guid });
+  }
   ctx.store.resources.touch(res.guid);
+  ctx.feed.checkIn(res.guid);
   const rendered = res.state === 'allowed' ? answers.forAllowed() : NO_POLICIES;
   const unchanged = r.hash !== null && r.hash.toUpperCase() === rendered.hash;
   const frame = { nsVersion: ctx.nsVersion, hash: rendered.hash, guid: res.guid, status: res.state };

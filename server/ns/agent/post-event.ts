@@ -32,6 +32,7 @@ async function intake(ctx: NsContext, page: string, req: FastifyRequest, reply: 
   const id = await ctx.store.events.append({
     queue, page, clientIp: req.ip, to: nse.to, msgId: nse.msgId, resourceGuid: sender, body,
   });
+  ctx.feed.event(nse.to);
   req.log.debug({ eventId: id, queue, size: body.length, agentGuid: sender }, 'event stored');
   return reply.type('text/xml; charset=utf-8').send(`<response status="ok" id="${id}" queue="${QUEUE_FOLDERS[queue]}" size="${body.length}"/>`);
 }

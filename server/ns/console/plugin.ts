@@ -1,9 +1,11 @@
 // /Altiris/Console/api: the JSON admin API of the lab NS (policies, resources, registration
-// decisions). JSON in, JSON out, errors as `{ error: { code, status, message } }`. Never serves
+// decisions, the console's computers and flows). JSON in, JSON out, errors as `{ error: { code, status, message } }`. Never serves
 // agents and never returns private keys (the NS holds none for agents).
 import { defineNsPlugin } from '../context.js';
 import { jsonErrorHandler } from '../http-errors.js';
+import { registerComputerRoutes } from './computers.js';
 import { registerEventRoutes } from './events.js';
+import { registerFlowRoutes } from './flows.js';
 import { registerPolicyRoutes } from './policies.js';
 import { registerResourceRoutes } from './resources.js';
 
@@ -18,5 +20,7 @@ export const consoleApiPlugin = defineNsPlugin({
     registerResourceRoutes(scope, ctx);
     registerPolicyRoutes(scope, ctx);
     registerEventRoutes(scope, ctx);
+    registerComputerRoutes(scope, ctx);
+    registerFlowRoutes(scope, ctx);
   },
 });

@@ -60,6 +60,7 @@ export function installObservability(app: FastifyInstance, ctx: NsContext, softw
   const accessLog = logOpts.enabled ? new AccessLog(dir, software, logOpts.maxBufferedBytes) : null;
   const metrics = createNsMetrics(ctx.metrics, ctx.store, () => accessLog?.dropped ?? 0);
 
+  ctx.feed.readRequestsFrom(() => metrics.totals());
   app.decorateRequest('smpSubstatus', 0);
   app.addHook('onRequest', (req, reply, done) => {
     const url = req.raw.url ?? '';
@@ -75,6 +76,7 @@ export function installObservability(app: FastifyInstance, ctx: NsContext, softw
     const ms = reply.elapsedTime;
     const status = reply.statusCode;
     metrics.observe(req.routeOptions.url ?? UNMATCHED, status, ms / 1000);
+    ctx.feed.request((req.raw.socket as { encrypted?: boolean }).encrypted === true);
     if (accessLog !== null) {
       const url = req.originalUrl;
       const q = url.indexOf('?');

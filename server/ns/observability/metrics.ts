@@ -2,11 +2,12 @@
 // latency histogram by endpoint (request-stats.ts), registered agents, events stored, access-log drops. Label sets
 // are bounded (route patterns, status codes); never an agent GUID or a raw URL.
 import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
-import { RequestStats } from './request-stats.js';
+import { RequestStats, type RequestTotals } from './request-stats.js';
 import type { NsStore } from '../store/index.js';
 
 export interface NsMetrics {
   observe(endpoint: string, status: number, seconds: number): void;
+  totals(): RequestTotals;
 }
 
 export function createNsMetrics(registry: Registry, store: NsStore, dropped: () => number): NsMetrics {

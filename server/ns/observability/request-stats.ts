@@ -14,6 +14,15 @@ class EndpointStats {
   count = 0;
 }
 
+/** Every endpoint summed: what the console's live feed turns into rates and percentiles. */
+export interface RequestTotals {
+  readonly count: number;
+  readonly clientErrors: number;
+  readonly serverErrors: number;
+  /** Non-cumulative counts per LATENCY_BUCKETS slot; the last slot is +Inf. */
+  readonly buckets: readonly number[];
+}
+
 interface Value {
   labels: Record<string, string | number>;
   value: number;
@@ -32,6 +41,23 @@ export class RequestStats {
     s.buckets[i]! += 1;
     s.sum += seconds;
     s.count += 1;
+  }
+
+  /** Sums over endpoints (a few dozen at most); read once per feed interval, never per request. */
+  totals(): RequestTotals {
+    const buckets = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+    let count = 0;
+    let clientErrors = 0;
+    let serverErrors = 0;
+    for (const s of this.endpoints.values()) {
+      count += s.count;
+      for (let i = 0; i < buckets.length; i += 1) buckets[i]! += s.buckets[i]!;
+      for (const [status, n] of s.byStatus) {
+        if (status >= 500) serverErrors += n;
+        else if (status >= 400) clientErrors += n;
+      }
+    }
+    return { count, clientErrors, serverErrors, buckets };
   }
 
   /** Registers the two families on `registry`. */

@@ -18,7 +18,8 @@ function notFound(reply: FastifyReply): FastifyReply {
 }
 
 /** Sends file `name` of package `guid` (matched in any case) or a 404. */
-async function sendPackageFile(role: PackageRole, req: Req, reply: FastifyReply, guid: string, name: string): Promise<FastifyReply> {
+async function sendPackageFile(ctx: NsContext, role: PackageRole, req: Req, reply: FastifyReply, guid: string, name: string):
+  Promise<FastifyReply> {
   const real = role.library.resolveName(guid, name);
   if (real === undefined) return notFound(reply);
   const folder = role.library.folderOf(guid);
@@ -26,6 +27,7 @@ async function sendPackageFile(role: PackageRole, req: Req, reply: FastifyReply,
     throw smpError('NOT_FOUND', `package file ${real} of {${guid}} is missing from the data folder`, {}, err);
   });
   if (answerPreconditions(req, reply, st)) return reply;
+  ctx.feed.packageDownload((req.raw.socket as { encrypted?: boolean }).encrypted === true);
   return sendShareFile(reply, folder, real);
 }
 
@@ -47,7 +49,7 @@ export const packageSharePlugin = defineNsPlugin({
       const [group, ...rest] = sharePathSegments(req.params['*']);
       const m = GROUP.exec(group ?? '');
       if (m === null || m[1] === undefined || !isGuid(m[1]) || rest.length === 0) return notFound(reply);
-      return sendPackageFile(role, req, reply, parseGuid(m[1], 'package group'), rest.join('/'));
+      return sendPackageFile(ctx, role, req, reply, parseGuid(m[1], 'package group'), rest.join('/'));
     });
   },
 });
@@ -60,7 +62,7 @@ export const psSharePlugin = defineNsPlugin({
     scope.get('/*', async (req: Req, reply) => {
       const [guid, cache, ...rest] = sharePathSegments(req.params['*']);
       if (guid === undefined || !isGuid(guid) || cache?.toLowerCase() !== 'cache' || rest.length === 0) return notFound(reply);
-      return sendPackageFile(role, req, reply, parseGuid(guid, 'package'), rest.join('/'));
+      return sendPackageFile(ctx, role, req, reply, parseGuid(guid, 'package'), rest.join('/'));
     });
   },
 });

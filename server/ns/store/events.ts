@@ -64,6 +64,7 @@ export class EventTable {
       mark: db.prepare('UPDATE events SET state = ?, note = ? WHERE id = ? AND state = \'queued\''),
       count: db.prepare('SELECT COUNT(*) AS n FROM events'),
       list: db.prepare(`SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`),
+      forResource: db.prepare(`SELECT ${COLUMNS} FROM events WHERE resource_guid = ? ORDER BY id DESC LIMIT ?`),
       depths: db.prepare('SELECT queue, COUNT(*) AS n FROM events WHERE state = \'queued\' GROUP BY queue'),
     };
     for (const r of this.s['depths']!.all() as { queue: EventQueue; n: number }[]) this.depths.set(r.queue, r.n);
@@ -122,6 +123,11 @@ export class EventTable {
     return (this.s['list']!.all(afterId, Math.min(limit, 10000)) as Row[]).map(toEvent);
   }
 
+  /** A computer's latest events, newest first (the console's computer page). */
+  forResource(guid: string, limit = 50): StoredEvent[] {
+    return (this.s['forResource']!.all(guid, Math.min(limit, 1000)) as Row[]).map(toEvent);
+  }
+
   count(): number {
     return (this.s['count']!.get() as { n: number }).n;
   }
@@ -141,6 +147,7 @@ export const eventsModule = defineStoreModule({
       size INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'processed', 'failed')),
       note TEXT, body BLOB NOT NULL)`,
     'CREATE INDEX IF NOT EXISTS events_queued ON events (queue, state, id)',
+    'CREATE INDEX IF NOT EXISTS events_resource ON events (resource_guid, id)',
   ],
   open: (db, ctx) => new EventTable(db, ctx),
 });

@@ -4,6 +4,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { defineStoreModule, type StoreModuleContext } from './module.js';
+import { RESOURCE_SEARCH_SCHEMA, ResourceSearch, type ComputerQuery, type ComputerRow } from './resource-search.js';
 
 import type { RegistrationStatus, ResourceKey } from '../../../shared/protocol/create-resource.js';
 
@@ -55,9 +56,11 @@ export class ResourceTable {
   private readonly cache = new Map<string, Resource>();
   private seen = new Map<string, number>();
   private seenTimer: NodeJS.Timeout | null = null;
+  private readonly searcher: ResourceSearch;
 
   constructor(private readonly db: Db, private readonly ctx: StoreModuleContext) {
     ctx.commit.onRollback(() => this.cache.clear());
+    this.searcher = new ResourceSearch(db);
     this.s = {
       get: db.prepare('SELECT * FROM resources WHERE guid = ?'),
       byKey: db.prepare('SELECT guid FROM resource_keys WHERE type = ? AND value = ?'),
@@ -177,6 +180,21 @@ export class ResourceTable {
     return rows.map(toResource);
   }
 
+  /** Records where a computer registered from and its OS flavour (the console's Computers view). */
+  noteClient(guid: string, address: string | null, os: string | null): void {
+    this.ctx.commit.beforeSyncWrite();
+    this.searcher.noteClient(guid, address, os, this.ctx.now());
+  }
+
+  /** One page of computers, searched and sorted; last check-ins not yet flushed are shown. */
+  search(query: ComputerQuery): { total: number; rows: ComputerRow[] } {
+    const page = this.searcher.search(query);
+    return { total: page.total, rows: page.rows.map((r) => {
+      const seen = this.seen.get(r.guid);
+      return seen === undefined ? r : { ...r, lastSeenAt: seen };
+    }) };
+  }
+
   count(): number {
     return (this.s['count']!.get() as { n: number }).n;
   }
@@ -194,6 +212,7 @@ export const resourcesModule = defineStoreModule({
       type TEXT NOT NULL, value TEXT NOT NULL, guid TEXT NOT NULL REFERENCES resources(guid),
       PRIMARY KEY (type, value))`,
     'CREATE INDEX IF NOT EXISTS resource_keys_guid ON resource_keys (guid)',
+    ...RESOURCE_SEARCH_SCHEMA,
   ],
   open: (db, ctx) => new ResourceTable(db, ctx),
 });

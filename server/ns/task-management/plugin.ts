@@ -107,6 +107,7 @@ function registerServerPages(scope: FastifyInstance, ctx: NsContext, ticklePort:
     if (typeof req.body !== 'string') throw smpError('BAD_INPUT', 'ReportTaskData: a <taskData> body is required');
     const batch = decodeStatusBatch(req.body, MAX_REPORT_BATCH);
     const n = tasks.recordStatuses(batch.taskServer, batch.statuses);
+    for (const s of batch.statuses) ctx.feed.taskStatus(s.taskId, s.resourceGuid, s.state);
     stored(n);
     return send(reply, `<ok count="${n}"/>`);
   });

@@ -30,6 +30,15 @@ export interface StoredTaskServer extends TaskServerDoc {
   readonly updatedAt: number;
 }
 
+export interface ResourceTaskStatus {
+  readonly taskId: string;
+  readonly name: string;
+  readonly type: TaskKind;
+  readonly state: TaskState;
+  readonly exitCode: number | null;
+  readonly updatedAt: number;
+}
+
 /** A later state never goes back (a late "running" after "completed" is ignored). */
 const RANK: Record<TaskState, number> = { received: 1, running: 2, completed: 3, failed: 3 };
 
@@ -63,6 +72,8 @@ export class TaskRepository {
         WHERE excluded.rank >= task_status.rank`),
       statuses: db.prepare('SELECT * FROM task_status WHERE task_id = ? ORDER BY resource_guid LIMIT ? OFFSET ?'),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM task_status WHERE task_id = ? GROUP BY state'),
+      forResource: db.prepare(`SELECT s.task_id, t.name, t.type, s.state, s.exit_code, s.updated_at FROM task_status s
+        JOIN tasks t ON t.id = s.task_id WHERE s.resource_guid = ? ORDER BY s.updated_at DESC LIMIT ?`),
       tsUpsert: db.prepare(`INSERT INTO task_servers (guid, name, url, channel_host, channel_port, shares, clients, max_clients,
         updated_at) VALUES (@guid, @name, @url, @channelHost, @channelPort, @shares, @clients, @maxClients, @now)
         ON CONFLICT (guid) DO UPDATE SET name = excluded.name, url = excluded.url, channel_host = excluded.channel_host,
@@ -81,6 +92,13 @@ export class TaskRepository {
   get(id: string): StoredTask | undefined {
     const r = this.s['get']!.get(id) as TaskRow | undefined;
     return r === undefined ? undefined : toTask(r);
+  }
+
+  /** A computer's task history, latest status first (the console's computer page). */
+  forResource(guid: string, limit = 50): ResourceTaskStatus[] {
+    return (this.s['forResource']!.all(guid, Math.min(limit, 1000)) as {
+      task_id: string; name: string; type: TaskKind; state: TaskState; exit_code: number | null; updated_at: number;
+    }[]).map((r) => ({ taskId: r.task_id, name: r.name, type: r.type, state: r.state, exitCode: r.exit_code, updatedAt: r.updated_at }));
   }
 
   since(version: number, limit = 100): StoredTask[] {
@@ -148,6 +166,7 @@ export const tasksModule = defineStoreModule({
     `CREATE TABLE IF NOT EXISTS task_status (task_id TEXT NOT NULL REFERENCES tasks(id), resource_guid TEXT NOT NULL,
       state TEXT NOT NULL, rank INTEGER NOT NULL, exit_code INTEGER, output TEXT NOT NULL, ts_guid TEXT,
       updated_at INTEGER NOT NULL, PRIMARY KEY (task_id, resource_guid))`,
+    'CREATE INDEX IF NOT EXISTS task_status_resource ON task_status (resource_guid, updated_at)',
     `CREATE TABLE IF NOT EXISTS task_servers (guid TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL,
       channel_host TEXT NOT NULL, channel_port INTEGER NOT NULL, shares INTEGER NOT NULL, clients INTEGER NOT NULL,
       max_clients INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,

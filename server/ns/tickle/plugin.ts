@@ -95,6 +95,7 @@ export const ticklePlugin = defineNsPlugin({
         result.magicPackets = await sendMagicPackets(macs, { ...to, port: p.udp });
       }
       if (!multicast && ips.length === 0 && macs.length === 0) throw smpError('MISSING_PARAMETER', 'name targets: ips, guids, macs or all');
+      ctx.feed.tickles(result.tcp?.sent ?? 0, result.multicastDatagrams ?? 0, result.magicPackets ?? 0);
       req.log.info({ serverName, commands, ips: ips.length, guids: guids.length, macs: macs.length, all: b.all === true }, 'tickle sent');
       return result;
     });
