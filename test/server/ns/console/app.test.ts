@@ -7,12 +7,12 @@ import { decodeCreateResourceResponse } from '../../../../shared/protocol/create
 import { consolePublicDir } from '../../../../server/ns/console-app/plugin.js';
 import { agentKey } from '../../../helpers/agent-key.js';
 import { register } from '../../../helpers/agent-requests.js';
-import { send, startTestNs } from '../../../helpers/ns.js';
+import { send, sendAdmin, startTestNs } from '../../../helpers/ns.js';
 
 t.test('the page and its assets', async (t) => {
   const lab = await startTestNs({ store: 'memory' });
   t.teardown(() => lab.close());
-  const page = await send(lab.http, '/Altiris/Console/');
+  const page = await sendAdmin(lab.http, '/Altiris/Console/');
   t.equal(page.status, 200);
   t.match(page.headers['content-type'], /text\/html/);
   t.notMatch(page.text, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
@@ -21,20 +21,20 @@ t.test('the page and its assets', async (t) => {
   t.ok(refs.length >= 4);
   for (const ref of refs) {
     t.match(ref, /^\/Altiris\/Console\/assets\//, `${ref} is the console's own`);
-    t.equal((await send(lab.http, ref)).status, 200, ref);
+    t.equal((await sendAdmin(lab.http, ref)).status, 200, ref);
   }
   for (const file of readdirSync(consolePublicDir()).filter((f) => f.endsWith('.js'))) {
-    const js = await send(lab.http, `/Altiris/Console/assets/${file}`);
+    const js = await sendAdmin(lab.http, `/Altiris/Console/assets/${file}`);
     t.equal(js.status, 200, file);
     t.match(js.headers['content-type'], /javascript/);
     for (const [, dep] of js.text.matchAll(/from '\.\/([^']+)'/g)) {
-      t.equal((await send(lab.http, `/Altiris/Console/assets/${dep}`)).status, 200, `${file} imports ${dep}`);
+      t.equal((await sendAdmin(lab.http, `/Altiris/Console/assets/${dep}`)).status, 200, `${file} imports ${dep}`);
     }
   }
-  t.equal((await send(lab.http, '/Altiris/Console/assets/vendor/uPlot.min.css')).status, 200);
-  t.equal((await send(lab.http, '/Altiris/Console/assets/vendor/package.json')).status, 404, 'only uPlot from node_modules');
-  t.equal((await send(lab.http, '/Altiris/Console/assets/../../../package.json')).status, 404);
-  t.equal((await send(lab.http, '/altiris/console/')).status, 200, 'any case, as IIS');
+  t.equal((await sendAdmin(lab.http, '/Altiris/Console/assets/vendor/uPlot.min.css')).status, 200);
+  t.equal((await sendAdmin(lab.http, '/Altiris/Console/assets/vendor/package.json')).status, 404, 'only uPlot from node_modules');
+  t.equal((await sendAdmin(lab.http, '/Altiris/Console/assets/../../../package.json')).status, 404);
+  t.equal((await sendAdmin(lab.http, '/altiris/console/')).status, 200, 'any case, as IIS');
 });
 
 t.test('flows: traffic where the NS saw some, null where none', async (t) => {
@@ -42,7 +42,7 @@ t.test('flows: traffic where the NS saw some, null where none', async (t) => {
   t.teardown(() => lab.close());
   type Flows = { flows: { id: string; observable: boolean; observed: { count: number; unit: string } | null; port: number | null }[];
     taskServers: unknown[] };
-  const flows = async () => JSON.parse((await send(lab.http, '/Altiris/Console/api/flows')).text) as Flows;
+  const flows = async () => JSON.parse((await sendAdmin(lab.http, '/Altiris/Console/api/flows')).text) as Flows;
   const before = await flows();
   const byId = (f: Flows, id: string) => f.flows.find((x) => x.id === id)!;
   t.equal(byId(before, 'ns-tickle').observed, null, 'no tickle yet');

@@ -4,7 +4,7 @@ import t from 'tap';
 import { decodeCreateResourceResponse, encodeCreateResourceRequest } from '../../../../shared/protocol/create-resource.js';
 import { agentKey } from '../../../helpers/agent-key.js';
 import { inventoryNse, XML } from '../../../helpers/agent-requests.js';
-import { send, startTestNs } from '../../../helpers/ns.js';
+import { send, sendAdmin, startTestNs } from '../../../helpers/ns.js';
 
 interface Page {
   total: number;
@@ -24,7 +24,7 @@ t.test('search, sort and paging over 300 computers', async (t) => {
       typeGuid: '493435F7-3B17-4C4C-B07F-C23E7AB7781F', policyKey: 'AAAA', state }, []);
   }
   const get = async (q: string): Promise<Page> => {
-    const r = await send(lab.http, `/Altiris/Console/api/computers${q}`);
+    const r = await sendAdmin(lab.http, `/Altiris/Console/api/computers${q}`);
     t.equal(r.status, 200, r.text);
     return JSON.parse(r.text) as Page;
   };
@@ -50,7 +50,7 @@ t.test('search, sort and paging over 300 computers', async (t) => {
   const allowedHash = first.computers.find((c) => c.state === 'allowed')!.policyHash;
   t.not(allowedHash, first.computers.find((c) => c.state === 'blocked')!.policyHash, 'only allowed computers get the policy set');
   for (const bad of ['?sort=size', '?dir=up', '?limit=501', '?offset=-1', '?state=gone', `?q=${'x'.repeat(129)}`]) {
-    const r = await send(lab.http, `/Altiris/Console/api/computers${bad}`);
+    const r = await sendAdmin(lab.http, `/Altiris/Console/api/computers${bad}`);
     t.equal(r.status, 400, bad);
     t.match(JSON.parse(r.text), { error: { code: 'SMP_ERR_BAD_INPUT' } });
   }
@@ -69,19 +69,19 @@ t.test('a registered computer: address, OS, last check-in, events and its page',
   t.equal((await send(lab.http, `/Altiris/NS/Agent/GetClientPolicies.aspx?WrkstaGuid=${guid}&Hash=`)).status, 200);
   const ev = await send(lab.http, '/Altiris/NS/Agent/PostEvent.aspx', { headers: XML, body: inventoryNse(guid, 'CONSOLE-1') });
   t.equal(ev.status, 200, ev.text);
-  const page = JSON.parse((await send(lab.http, '/Altiris/Console/api/computers?q=console-1')).text) as Page;
+  const page = JSON.parse((await sendAdmin(lab.http, '/Altiris/Console/api/computers?q=console-1')).text) as Page;
   t.equal(page.total, 1);
   const c = page.computers[0]!;
   t.match(c, { guid, name: 'CONSOLE-1', address: '127.0.0.1', os: 'windows', state: 'allowed' });
   t.ok(c.lastSeenAt !== null, 'the check-in shows before the last-seen flush');
   t.ok(c.lastEvent?.eventClass, 'the latest event and its class');
-  const one = JSON.parse((await send(lab.http, `/Altiris/Console/api/computers/${guid.toLowerCase()}`)).text) as {
+  const one = JSON.parse((await sendAdmin(lab.http, `/Altiris/Console/api/computers/${guid.toLowerCase()}`)).text) as {
     guid: string; policies: { name: string }[]; events: unknown[]; tasks: unknown[];
   };
   t.equal(one.guid, guid);
   t.ok(one.policies.some((p) => p.name === 'Lab agent settings'), 'the policies it gets');
   t.equal(one.events.length, 1);
   t.same(one.tasks, []);
-  t.equal((await send(lab.http, '/Altiris/Console/api/computers/not-a-guid')).status, 400);
-  t.equal((await send(lab.http, `/Altiris/Console/api/computers/${guidOf(1)}`)).status, 404);
+  t.equal((await sendAdmin(lab.http, '/Altiris/Console/api/computers/not-a-guid')).status, 400);
+  t.equal((await sendAdmin(lab.http, `/Altiris/Console/api/computers/${guidOf(1)}`)).status, 404);
 });

@@ -9,6 +9,7 @@ import { agentKey } from '../../../helpers/agent-key.js';
 import { inventoryNse, register, XML } from '../../../helpers/agent-requests.js';
 import { send, startTestNs } from '../../../helpers/ns.js';
 import { waitUntil } from '../../../helpers/wait.js';
+import { adminHeaders, basicAuth } from '../../../helpers/console-credentials.js';
 
 interface Tick {
   type: string; seq: number; totals: Record<string, number>; eventsByClass: Record<string, number>;
@@ -16,7 +17,7 @@ interface Tick {
 }
 
 function client(url: string): { ws: WebSocket; ticks: Tick[]; opened: Promise<void> } {
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, { headers: adminHeaders() });
   const ticks: Tick[] = [];
   ws.on('message', (d) => {
     const m = JSON.parse(String(d)) as Tick;
@@ -50,7 +51,7 @@ t.test('registrations, check-ins and events reach the feed', async (t) => {
   t.equal(last.totals['checkIns'], 1);
   t.ok(Object.keys(last.eventsByClass).length === 1, 'events by class');
   t.ok(seen.every((m, i) => i === 0 || m.seq > seen[i - 1]!.seq), 'sequence numbers rise');
-  const other = await fetch(`${lab.http}/Altiris/Console/live`);
+  const other = await fetch(`${lab.http}/Altiris/Console/live`, { headers: adminHeaders() });
   t.equal(other.status, 404, 'a plain GET is not a feed');
 });
 
@@ -62,6 +63,7 @@ async function stalledClient(port: number): Promise<Socket> {
     sock.once('error', reject);
   });
   sock.write('GET /Altiris/Console/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+    + `Authorization: ${basicAuth()}\r\n`
     + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
   await new Promise<void>((resolve) => sock.once('data', () => resolve()));
   sock.pause();
@@ -91,7 +93,7 @@ t.test('a client that never reads is skipped; the NS buffer stays bounded; other
   }, 5);
   t.teardown(() => clearInterval(pump));
   type Live = { clients: { buffered: number; sent: number; skipped: number }[] };
-  const live = async (): Promise<Live> => (await (await fetch(`${lab.http}/Altiris/Console/api/live`)).json()) as Live;
+  const live = async (): Promise<Live> => (await (await fetch(`${lab.http}/Altiris/Console/api/live`, { headers: adminHeaders() })).json()) as Live;
   const maxMessage = 64 * 1024;
   let peak = 0;
   const skipping = await waitUntil(async () => {
