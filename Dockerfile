@@ -1,7 +1,8 @@
 # smp-lab in a container: one image for every role (`smp-lab <verb>`; default `smp-lab up`), on Node.js 20.
 # The base is ARG NODE_IMAGE: the registry's node:20-bookworm-slim, or a local image made by
 # deploy/base-image.sh where no registry can be reached. better-sqlite3 compiles from source against the
-# base's /usr/local/include/node (no header or prebuilt downloads); build tools stay in the build stage.
+# base's /usr/local/include/node (no header or prebuilt downloads; it is the only install script run,
+# as package.json's allowScripts says); build tools stay in the build stage.
 # Behind a TLS-inspecting proxy pass its CA as a build secret, never a file of the image:
 #   podman build --secret id=npmca,src=$NODE_EXTRA_CA_CERTS -t smp-lab .   (docker build: the same)
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -9,12 +10,12 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
-ENV npm_config_nodedir=/usr/local npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+ENV npm_config_nodedir=/usr/local npm_config_build_from_source=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 WORKDIR /opt/smp-lab
 COPY package.json package-lock.json ./
 RUN --mount=type=secret,id=npmca,required=false \
     if [ -s /run/secrets/npmca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npmca; fi; \
-    npm ci && npm cache clean --force
+    npm ci --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
 COPY tsconfig.json ./
 COPY shared ./shared
 COPY server ./server

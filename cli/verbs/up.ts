@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
-import { smpError } from '../../shared/errors.js';
+import { configError, smpError } from '../../shared/errors.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
@@ -18,9 +18,12 @@ import { startUpTasks } from './up-tasks.js';
 export const FALLBACK_OFFSETS: readonly number[] = [11000, 12000, 13000];
 
 function canBindTcp(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const s = createServer();
-    s.once('error', () => resolve(false));
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRNOTAVAIL') reject(configError('--bind', host, 'an address of this host or container, or 0.0.0.0'));
+      else resolve(false);
+    });
     s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(true)));
   });
 }
