@@ -1,4 +1,4 @@
-// Identities of the simulated fleet: GUID, computer name, domain, MAC, OS flavour and loopback address,
+// Identities of the simulated fleet: GUID, computer name, domain, MAC, OS flavour and IPv4 address,
 // each a pure function of (seed, index), so the same seed is the same fleet on every run and shard.
 // Nothing here is stored per agent: identities are recomputed on demand and reversed in O(1).
 import { createHash } from 'node:crypto';
@@ -41,7 +41,7 @@ export interface AgentIdentity {
 
 export interface FleetSpec {
   readonly seed: string;
-  /** First agent address (dotted IPv4 inside 127.0.0.0/8). */
+  /** First agent address: dotted IPv4, 127.1.0.1 by default; any unicast address the host answers for. */
   readonly ipBase: string;
 }
 
@@ -60,7 +60,7 @@ export class FleetIdentities {
 
   constructor(spec: FleetSpec) {
     this.seed = spec.seed;
-    this.ipBase = parseLoopback(spec.ipBase);
+    this.ipBase = parseIpBase(spec.ipBase);
     const h = createHash('sha256').update(`smp-lab fleet\0${spec.seed}`).digest();
     this.guidPrefix = Buffer.from(h.subarray(0, 12));
     // RFC 9562 version 8 (custom) and variant 10xx, so the GUID is well-formed.
@@ -71,9 +71,15 @@ export class FleetIdentities {
     this.nameTag = h.subarray(14, 16).toString('hex').toUpperCase();
   }
 
-  /** The largest fleet this seed and base can address inside 127.0.0.0/8. */
+  /** The largest fleet this base can address: inside 127.0.0.0/8 on loopback, below 224.0.0.0 elsewhere. */
   get capacity(): number {
-    return Math.min(MAX_FLEET, 0x7ffffffe - this.ipBase + 1);
+    const last = this.ipBase >>> 24 === 127 ? 0x7ffffffe : LAST_UNICAST;
+    return Math.min(MAX_FLEET, last - this.ipBase + 1);
+  }
+
+  /** True when the fleet lives in 127.0.0.0/8 (the default), false on routable addresses. */
+  get loopback(): boolean {
+    return this.ipBase >>> 24 === 127;
   }
 
   guidBytes(index: number, out: Buffer = Buffer.allocUnsafe(16), offset = 0): Buffer {
@@ -208,10 +214,15 @@ export function parseIPv4(s: string): number | null {
   return n;
 }
 
-function parseLoopback(s: string): number {
+/** The last address a fleet may use outside loopback: 223.255.255.254, below the multicast range. */
+const LAST_UNICAST = 0xdffffffe;
+
+function parseIpBase(s: string): number {
   const n = parseIPv4(s);
-  if (n === null || n >>> 24 !== 127 || n === 0x7f000000) {
-    throw configError('--ip-base', s, 'an IPv4 address inside 127.0.0.0/8 such as 127.1.0.1');
+  const first = n === null ? 0 : n >>> 24;
+  if (n === null || first === 0 || n > LAST_UNICAST || n === 0x7f000000) {
+    throw configError('--ip-base', s,
+      'a unicast IPv4 address: inside 127.0.0.0/8 such as 127.1.0.1, or on a subnet local to this host such as 10.62.0.1');
   }
   return n;
 }

@@ -1,6 +1,7 @@
 // The fleet's ONE TCP tickle listener (52028 by default): each connection is one tickle; the agent is
-// the one owning the connection's local address. Never trusts the peer: bounded bytes, a deadline per
-// connection, server-name and optional HMAC checks; bad input closes the socket and bumps a counter.
+// the one owning the connection's local address. Bound to 0.0.0.0 it still answers only the fleet's
+// addresses: a connection to any other local address is reset at once, as a port nobody listens on.
+// Never trusts the peer: bounded bytes, a deadline per connection, server-name and optional HMAC checks.
 import { createServer, type Server, type Socket } from 'node:net';
 import { smpError } from '../../shared/errors.js';
 import {
@@ -66,7 +67,7 @@ export class TickleListener {
     const index = sink.indexOfIp(local);
     if (index < 0) {
       counters.drop('unknown-agent');
-      s.destroy();
+      s.resetAndDestroy();
       return;
     }
     if (!sink.isAwake(index)) {

@@ -47,24 +47,33 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   }
   const host = new URL(ns).hostname;
   const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  const { FleetIdentities } = await import('../../agent/fleet/identity.js');
+  const ids = new FleetIdentities({ seed: config.seed, ipBase: config.ipBase });
+  // Off loopback the fleet's own first address names the interface that carries its subnet.
+  const iface = config.interface ?? (ids.loopback ? '127.0.0.1' : ids.ip(0));
   const run: FleetRunOptions = {
     ns, seed: config.seed, count: config.count, ipBase: config.ipBase, shard, trustedServer: config.trustedServer,
     tickleHost: config.tickleHost, ticklePort: ports.port('ns-tickle'), wakePort: ports.port('ns-multicast'),
-    wakeGroup: ports.flow('ns-multicast').group ?? '224.0.255.135', interfaceAddress: config.interface, noListen: config.noListen,
+    wakeGroup: ports.flow('ns-multicast').group ?? '224.0.255.135', interfaceAddress: iface, noListen: config.noListen,
     ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}), ...(ca ? { ca } : {}), insecure: config.insecure,
     stateDir: config.stateDir, keyPool: config.keyPool, ...(config.interval !== undefined ? { intervalMs: config.interval } : {}),
     accelerate: config.accelerate, jitter: config.jitter, rampMs: config.ramp, concurrency: config.concurrency,
-    sourceAddress: config.sourceAddress === 'on' || (config.sourceAddress === 'auto' && loopbackNs), install: config.install,
+    sourceAddress: config.sourceAddress === 'on' || (config.sourceAddress === 'auto' && (loopbackNs || !ids.loopback)),
+    install: config.install,
     delivery: !config.noDelivery,
     asleep: config.asleep, requestTimeoutMs: config.requestTimeout, ...(config.rate !== undefined ? { rate: config.rate } : {}),
     ...(config.regRate !== undefined ? { registrationRate: config.regRate } : {}), idleSockets: config.idleSockets,
     heap: config.heap as 'auto' | 'lean' | 'fast',
     ...(config.noPackageMulticast || config.noListen ? {} : { packageMulticast: { port: ports.port('ns-package-multicast'),
-      group: ports.flow('ns-package-multicast').group ?? PACKAGE_MULTICAST_GROUP, interfaceAddress: config.interface,
+      group: ports.flow('ns-package-multicast').group ?? PACKAGE_MULTICAST_GROUP, interfaceAddress: iface,
       minBytes: config.packageMulticastMin, waitMs: config.packageMulticastWait } }),
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   };
-  const mine = sliceOf(Math.min(config.count, 1_000_000), shard);
+  const mine = sliceOf(Math.min(config.count, ids.capacity), shard);
+  if (mine.end > mine.start) {
+    const { assertLocalRange } = await import('../../agent/fleet/local-addresses.js');
+    await assertLocalRange(ids.ipNumber(mine.start), ids.ipNumber(mine.end - 1));
+  }
   const plan = planWorkers(config.workers, { agents: mine.end - mine.start, concurrency: config.concurrency, idleSockets: config.idleSockets });
   if (plan.warning) ctx.stderr.write(`smp-lab agents: warning: ${plan.warning}\n`);
   const { resolveHeapMode } = await import('../../agent/load/heap-mode.js');

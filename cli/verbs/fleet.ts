@@ -6,7 +6,7 @@ import { defineVerb } from '../verb.js';
 export const FLEET_OPTIONS = defineOptions({
   seed: { type: 'string', default: 'smp-lab', arg: 'S', help: 'fleet seed: the same seed is the same fleet' },
   count: { type: 'int', min: 1, max: 1_000_000, default: 50, arg: 'N', help: 'agents in the whole fleet' },
-  ipBase: { type: 'address', default: '127.1.0.1', arg: 'IP', help: 'address of agent 0 (inside 127.0.0.0/8)' },
+  ipBase: { type: 'address', default: '127.1.0.1', arg: 'IP', help: 'address of agent 0: inside 127.0.0.0/8 or on a subnet local to the agents\' host' },
   shard: { type: 'string', arg: 'I/N', help: 'run only shard I of N (0-based); JOB_COMPLETION_INDEX/COUNT when unset' },
 });
 

@@ -38,10 +38,10 @@ export const tickleVerb = defineVerb({
       const { sendMulticastTickle } = await import('../../server/ns/tickle/udp-sender.js');
       const flow = ports.flow('ns-multicast');
       const n = await sendMulticastTickle(config.all ? 'all' : { ips, guids, macs: [] }, {
-        address: flow.group ?? '', port: ports.port('ns-multicast'), interfaceAddress: config.interface,
+        address: flow.group ?? '', port: ports.port('ns-multicast'), ...(config.interface ? { interfaceAddress: config.interface } : {}),
         serverName: config.serverName, commands, ...(hmacKey ? { hmacKey } : {}),
       });
-      ctx.stdout.write(`multicast tickle: ${n} datagram(s) to ${flow.group}:${ports.port('ns-multicast')} via ${config.interface} (${config.all ? 'all agents' : `${ips.length + guids.length} targets`})\n`);
+      ctx.stdout.write(`multicast tickle: ${n} datagram(s) to ${flow.group}:${ports.port('ns-multicast')} via ${config.interface ?? '127.0.0.1'} (${config.all ? 'all agents' : `${ips.length + guids.length} targets`})\n`);
       return 0;
     }
     const { sendTickles } = await import('../../server/ns/tickle/tcp-sender.js');

@@ -71,7 +71,7 @@ export const upVerb = defineVerb({
     const ns = await createNotificationServer({
       ports, bind: config.bind, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
       logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
-      tickle: { serverName: config.trustedServer, interfaceAddress: config.interface, ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
+      tickle: { serverName: config.trustedServer, ...(config.interface ? { interfaceAddress: config.interface } : {}), ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
     });
     const bound = await ns.listen();
     // The fleet and the printed URLs use the bound address, loopback when every address is bound.

@@ -48,7 +48,8 @@ export const wakeVerb = defineVerb({
       const { sendMulticastTickle } = await import('../../server/ns/tickle/udp-sender.js');
       const { Command } = await import('../../shared/protocol/tickle.js');
       const n = await sendMulticastTickle({ ips: [], guids: [], macs }, {
-        address: flow.group ?? '', port: udpPort, interfaceAddress: config.interface, serverName: config.serverName,
+        address: flow.group ?? '', port: udpPort, ...(config.interface ? { interfaceAddress: config.interface } : {}),
+        serverName: config.serverName,
         commands: Command.WAKE, ...(hmacKey ? { hmacKey } : {}),
       });
       ctx.stdout.write(`wake: multicast power-management wake, ${n} datagram(s), ${macs.length} MAC(s) to ${flow.group}:${udpPort}\n`);
@@ -56,8 +57,9 @@ export const wakeVerb = defineVerb({
     }
     const { sendMagicPackets } = await import('../../server/ns/tickle/udp-sender.js');
     const address = config.to ?? flow.group ?? '';
-    const n = await sendMagicPackets(macs, { address, port: udpPort, interfaceAddress: config.interface });
-    ctx.stdout.write(`wake: ${n} magic packet(s) to ${address}:${udpPort} via ${config.interface}\n`);
+    const n = await sendMagicPackets(macs, { address, port: udpPort, ...(config.interface ? { interfaceAddress: config.interface } : {}) });
+    const via = config.interface ?? (config.to === undefined ? '127.0.0.1' : 'the route\'s source address');
+    ctx.stdout.write(`wake: ${n} magic packet(s) to ${address}:${udpPort} via ${via}\n`);
     return 0;
   },
 });

@@ -1,12 +1,14 @@
 // POST /Altiris/Console/api/tickle: the console's "tickle / wake these computers" action. Unicast
 // TCP tickles to listed addresses, a multicast tickle (listed GUIDs/addresses, or all), and magic
-// packets for listed MACs; JSON in, JSON out. Sends only to the addresses and group it is given.
+// packets for listed MACs, to the group or (wakeTo) unicast to one agent's address, maybe across a router;
+// JSON in, JSON out. Sends only to the addresses and group it is given.
 import { smpError } from '../../../shared/errors.js';
 import { Command } from '../../../shared/protocol/tickle.js';
 import { defineNsPlugin, type NsContext } from '../context.js';
 import { jsonErrorHandler } from '../http-errors.js';
 import { sendTickles, type TickleSummary } from './tcp-sender.js';
-import { sendMagicPackets, sendMulticastTickle } from './udp-sender.js';
+import { isMulticastAddress, sendMagicPackets, sendMulticastTickle } from './udp-sender.js';
+import { isIPv4 } from 'node:net';
 
 export interface NsTickleOptions {
   /** Server name inside every tickle (agents compare it with their trusted server). */
@@ -23,7 +25,18 @@ export const DEFAULT_TICKLE_SERVER_NAME = 'SMP-LAB-NS';
 const MAX_TARGETS = 100_000;
 const COMMANDS: Record<string, number> = { inventory: Command.SEND_BASIC_INVENTORY, config: Command.REQUEST_CONFIGURATION, 'power-off': Command.POWER_OFF };
 
-interface TickleBody { ips?: unknown; guids?: unknown; macs?: unknown; all?: unknown; multicast?: unknown; commands?: unknown }
+interface TickleBody {
+  ips?: unknown; guids?: unknown; macs?: unknown; all?: unknown; multicast?: unknown; commands?: unknown; wakeTo?: unknown;
+}
+
+/** The optional unicast destination of the magic packets: one dotted IPv4 address. */
+function wakeTo(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !isIPv4(v) || isMulticastAddress(v)) {
+    throw smpError('BAD_INPUT', 'wakeTo must be a unicast IPv4 address such as 10.62.0.5');
+  }
+  return v;
+}
 
 function strings(v: unknown, field: string): string[] {
   if (v === undefined) return [];
@@ -54,6 +67,7 @@ export const ticklePlugin = defineNsPlugin({
       const ips = strings(b.ips, 'ips');
       const guids = strings(b.guids, 'guids');
       const macs = strings(b.macs, 'macs');
+      const unicastWake = wakeTo(b.wakeTo);
       const names = strings(b.commands ?? ['config'], 'commands');
       let commands = 0;
       for (const c of names) {
@@ -74,7 +88,12 @@ export const ticklePlugin = defineNsPlugin({
       } else if (ips.length > 0) {
         result.tcp = await sendTickles(ips.map((ip) => ({ ip })), { serverName, commands, port: p.tcp, ...key });
       }
-      if (macs.length > 0) result.magicPackets = await sendMagicPackets(macs, { address: p.group, port: p.udp, interfaceAddress: iface });
+      if (macs.length > 0) {
+        // Unicast: the configured interface address when one is set, otherwise the route's source address.
+        const to = unicastWake === undefined ? { address: p.group, interfaceAddress: iface }
+          : { address: unicastWake, ...(o.interfaceAddress ? { interfaceAddress: o.interfaceAddress } : {}) };
+        result.magicPackets = await sendMagicPackets(macs, { ...to, port: p.udp });
+      }
       if (!multicast && ips.length === 0 && macs.length === 0) throw smpError('MISSING_PARAMETER', 'name targets: ips, guids, macs or all');
       req.log.info({ serverName, commands, ips: ips.length, guids: guids.length, macs: macs.length, all: b.all === true }, 'tickle sent');
       return result;

@@ -1,6 +1,7 @@
-// The NS's multicast tickle and wake-on-LAN senders on UDP (52029 by default). Every socket is bound to
-// the given interface address, sets it as the multicast interface and TTL 1, so nothing leaves the
-// interface it names (loopback by default). Large target lists are split over several datagrams.
+// The NS's multicast tickle and wake-on-LAN senders on UDP (52029 by default). A multicast send is bound
+// to the given interface address, sets it as the multicast interface and TTL 1, so nothing leaves the
+// interface it names (loopback by default). A unicast send (a magic packet to one agent's address, maybe
+// across a router) binds the given address or lets the route choose. Large target lists span datagrams.
 import { createSocket, type Socket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
 import { encodeTickle, TickleType, type TickleTargets } from '../../../shared/protocol/tickle.js';
@@ -10,8 +11,14 @@ export interface UdpSendOptions {
   /** Destination: the multicast group or a unicast address. */
   readonly address: string;
   readonly port: number;
-  /** Interface (and source) address; 127.0.0.1 by default. */
+  /** Interface (and source) address; for multicast 127.0.0.1 by default, for unicast the route's choice. */
   readonly interfaceAddress?: string;
+}
+
+/** 224.0.0.0/4. */
+export function isMulticastAddress(ip: string): boolean {
+  const first = Number(ip.split('.')[0]);
+  return first >= 224 && first <= 239;
 }
 
 export interface MulticastTickleOptions extends UdpSendOptions {
@@ -22,24 +29,26 @@ export interface MulticastTickleOptions extends UdpSendOptions {
   readonly perDatagram?: number;
 }
 
-async function openSocket(iface: string): Promise<Socket> {
+async function openSocket(iface: string | undefined, multicast: boolean): Promise<Socket> {
   const s = createSocket({ type: 'udp4', sendBufferSize: 4 * 1024 * 1024 });
+  const address = iface ?? (multicast ? '127.0.0.1' : '0.0.0.0');
   await new Promise<void>((resolve, reject) => {
     s.once('error', reject);
-    s.bind({ address: iface, port: 0 }, () => {
+    s.bind({ address, port: 0 }, () => {
       s.off('error', reject);
       resolve();
     });
   });
-  s.setMulticastInterface(iface);
+  s.setBroadcast(false);
+  if (!multicast) return s;
+  s.setMulticastInterface(address);
   s.setMulticastTTL(1);
   s.setMulticastLoopback(true);
-  s.setBroadcast(false);
   return s;
 }
 
 async function sendAll(datagrams: readonly Buffer[], o: UdpSendOptions): Promise<number> {
-  const s = await openSocket(o.interfaceAddress ?? '127.0.0.1');
+  const s = await openSocket(o.interfaceAddress, isMulticastAddress(o.address));
   try {
     for (const d of datagrams) {
       await new Promise<void>((resolve, reject) => s.send(d, o.port, o.address, (err) => (err ? reject(err) : resolve())));

@@ -27,7 +27,16 @@ t.test('deterministic and unique', async (t) => {
   t.equal(a.ip(0), '127.1.0.1');
   t.equal(a.ip(255), '127.1.1.0');
   t.equal(c.indexOfGuid(a.guid(1)), -1, 'another seed does not claim the GUID');
-  t.throws(() => new FleetIdentities({ seed: 'x', ipBase: '10.0.0.1' }), { code: 'SMP_ERR_CONFIG' });
+  for (const bad of ['0.0.0.1', '224.0.255.135', '255.255.255.255', '127.0.0.0', '10.62.0', 'x']) {
+    t.throws(() => new FleetIdentities({ seed: 'x', ipBase: bad }), { code: 'SMP_ERR_CONFIG' }, bad);
+  }
+  const routable = new FleetIdentities({ seed: 's1', ipBase: '10.62.0.1' });
+  t.equal(routable.ip(65_535), '10.63.0.0');
+  t.equal(routable.indexOfIp('10.62.1.0'), 255);
+  t.equal(routable.guid(7), a.guid(7), 'the address does not change the identity');
+  t.notOk(routable.loopback);
+  t.ok(a.loopback);
+  t.equal(new FleetIdentities({ seed: 'x', ipBase: '223.255.255.200' }).capacity, 55, 'stops below multicast');
 });
 
 t.test('shards are disjoint and cover the fleet', async (t) => {

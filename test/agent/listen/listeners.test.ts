@@ -60,7 +60,7 @@ t.test('fleet inbound over real sockets', async (t) => {
     const before = s.tickled[3]!;
     await sendTickle({ ip: ids.ip(3) }, { ...opts, serverName: 'EVIL-NS' });
     await sendTickle({ ip: ids.ip(3), guid: ids.guid(4) }, opts);
-    await sendTickle({ ip: ids.ip(COUNT + 5) }, opts);
+    t.equal(await sendTickle({ ip: ids.ip(COUNT + 5) }, opts), 'reset', 'an address outside the fleet is reset, not served');
     await new Promise<void>((resolve) => {
       const c = connect({ host: ids.ip(3), port }, () => c.end(Buffer.from('GET / HTTP/1.1\r\n\r\n')));
       c.on('close', () => resolve());
