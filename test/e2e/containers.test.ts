@@ -4,7 +4,7 @@
 // through the nftables router; a rule dropping tcp 52028 makes tickles fail as the probe reports, and
 // removing it restores them; teardown leaves no container, network or volume. Skipped without an engine.
 import t from 'tap';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,20 +32,18 @@ async function buildImage(e: Engine, tag: string, dir: string): Promise<string> 
   return marker;
 }
 
-/** Every file of every layer of the image, searched for the marker (podman save: one tar per layer). */
+/** The layers of the image (podman/docker save, docker-dir: one tar per layer) that hold the marker or the secret's path. */
 async function layersContaining(e: Engine, tag: string, dir: string, marker: string): Promise<string[]> {
   const out = join(dir, 'saved');
   await engineRun(e, ['save', '--format', 'docker-dir', '--output', out, tag], 5 * 60_000);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { layers: { digest: string }[] };
+  if (manifest.layers.length === 0) throw new Error(`no layer in ${out}`);
   const hits: string[] = [];
-  let layers = 0;
-  for (const f of readdirSync(out)) {
-    const path = join(out, f);
-    if (!statSync(path).isFile() || f.endsWith('.json') || f === 'version') continue;
-    layers++;
-    const body = readFileSync(path);
-    if (body.includes(marker) || body.includes('run/secrets/npmca')) hits.push(f);
+  for (const { digest } of manifest.layers) {
+    const body = readFileSync(join(out, digest.replace(/^sha256:/, '')));
+    if (body.includes(marker) || body.includes('run/secrets/npmca')) hits.push(digest);
   }
-  if (layers === 0) throw new Error(`no layer in ${out}`);
+  rmSync(out, { recursive: true, force: true });
   return hits;
 }
 
@@ -64,7 +62,8 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
     t.equal(base.code, 0, `base image: ${base.stdout}${base.stderr}`);
   }
   const marker = await buildImage(e, tag, dir);
-  t.same(await layersContaining(e, tag, dir, marker), [], 'the build secret (proxy CA) is in no layer of the image');
+  if (e.kind === 'podman') t.same(await layersContaining(e, tag, dir, marker), [], 'the build secret (proxy CA) is in no layer of the image');
+  else t.skip('the layer search reads podman save --format docker-dir');
   const size = Number((await engineRun(e, ['image', 'inspect', '--format', '{{.Size}}', tag])).trim());
   t.ok(size > 0 && size <= 300e6, `image size ${(size / 1e6).toFixed(0)} MB <= 300 MB`);
   const who = await run([...e.argv, 'run', '--rm', '--entrypoint', 'id', tag, '-u']);
