@@ -4,7 +4,8 @@
 # base's /usr/local/include/node (no header or prebuilt downloads; it is the only install script run,
 # as package.json's allowScripts says); build tools stay in the build stage.
 # Behind a TLS-inspecting proxy pass its CA as a build secret, never a file of the image:
-#   podman build --secret id=npmca,src=$NODE_EXTRA_CA_CERTS -t smp-lab .   (docker build: the same)
+#   podman build --format docker --secret id=npmca,src=$NODE_EXTRA_CA_CERTS -t smp-lab .   (docker build: the same,
+#   without --format; podman keeps the HEALTHCHECK only in the docker format)
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

@@ -37,7 +37,7 @@ if (engine === null) {
 if ((await run([...engine.argv, 'image', 'exists', IMAGE])).code !== 0) {
   process.stderr.write(`bench:containers: building ${IMAGE} (docs/containers.md: base image, proxy CA)\n`);
   const ca = process.env['NODE_EXTRA_CA_CERTS'];
-  await engineRun(engine, ['build', ...(ca ? ['--secret', `id=npmca,src=${ca}`] : []), '-t', IMAGE, ROOT], 20 * 60_000);
+  await engineRun(engine, ['build', ...(engine.kind === 'podman' ? ['--format', 'docker'] : []), ...(ca ? ['--secret', `id=npmca,src=${ca}`] : []), '-t', IMAGE, ROOT], 20 * 60_000);
 }
 
 process.stdout.write(`image ${IMAGE}: layers (newest first)\n`);

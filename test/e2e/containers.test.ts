@@ -28,7 +28,7 @@ async function buildImage(e: Engine, tag: string, dir: string): Promise<string> 
   writeFileSync(ca, `${extra === undefined ? '' : readFileSync(extra, 'utf8')}\n# ${marker}\n`);
   const base = (await run([...e.argv, 'image', 'exists', BASE])).code === 0 ? BASE : 'node:20-bookworm-slim';
   await engineRun(e, ['build', '--secret', `id=npmca,src=${ca}`, '--build-arg', `NODE_IMAGE=${base}`,
-    ...(e.kind === 'podman' ? ['--ulimit', 'nofile=1024:20000', '--ulimit', 'nproc=1024:1024'] : []), '-t', tag, ROOT], 15 * 60_000);
+    ...(e.kind === 'podman' ? ['--format', 'docker', '--ulimit', 'nofile=1024:20000', '--ulimit', 'nproc=1024:1024'] : []), '-t', tag, ROOT], 15 * 60_000);
   return marker;
 }
 
