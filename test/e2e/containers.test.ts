@@ -4,7 +4,7 @@
 // through the nftables router; a rule dropping tcp 52028 makes tickles fail as the probe reports, and
 // removing it restores them; teardown leaves no container, network or volume. Skipped without an engine.
 import t from 'tap';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,12 +71,14 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
 
   const nets = await freeLabNets(e, process.pid);
   const [consolePort, httpsPort] = await freePorts(2);
-  const rules = join(dir, 'rules.nft');
+  const routerDir = join(dir, 'router');
+  mkdirSync(routerDir);
+  const rules = join(routerDir, 'rules.nft');
   copyFileSync(join(ROOT, 'deploy/router/rules.nft'), rules);
   const agentNet = `10.${100 + (process.pid % 100)}`;
   const lab = new ComposeLab({ engine: e, file: join(ROOT, 'compose.yaml'), project: `smplab${process.pid}`, vars: {
     SMP_LAB_IMAGE: tag, SMP_LAB_SERVERS_NET: nets.servers, SMP_LAB_CLIENTS_NET: nets.clients, SMP_LAB_AGENT_NET: agentNet,
-    SMP_LAB_CONSOLE_PORT: String(consolePort), SMP_LAB_CONSOLE_HTTPS_PORT: String(httpsPort), SMP_LAB_ROUTER_RULES: rules,
+    SMP_LAB_CONSOLE_PORT: String(consolePort), SMP_LAB_CONSOLE_HTTPS_PORT: String(httpsPort), SMP_LAB_ROUTER_DIR: routerDir,
     SMP_LAB_AGENTS: String(AGENTS), SMP_LAB_CONSOLE_PASSWORD: `lab-${process.pid}`,
   } });
   t.teardown(async () => { await lab.down(); });
