@@ -85,6 +85,11 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
   await lab.up();
 
   const api = `http://127.0.0.1:${consolePort}/Altiris/Console/api`;
+  if (e.kind === 'podman') {
+    // Podman runs health checks from systemd timers; without systemd, run the image's check by hand.
+    await waitUntil(async () => (await run([...e.argv, 'healthcheck', 'run', lab.container('ns')])).code === 0,
+      'the image HEALTHCHECK passing in the ns container', 120_000, 1000);
+  }
   const registered = async (): Promise<number> => {
     const r = await fetch(`${api}/resources?limit=1`).catch(() => null);
     return r?.status === 200 ? ((await r.json()) as { total: number }).total : -1;
