@@ -17,8 +17,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AGENTS = Number(process.argv[2] ?? 200);
 const IMAGE = process.env['SMP_LAB_IMAGE'] ?? 'smp-lab:latest';
 
+const PASSWORD = `bench-${process.pid}`;
+// The console's lab account (the console work); ignored by an NS without console access control.
+const AUTH = { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` };
+
 async function registered(api: string): Promise<number> {
-  const r = await fetch(`${api}/resources?limit=1`).catch(() => null);
+  const r = await fetch(`${api}/resources?limit=1`, { headers: AUTH }).catch(() => null);
   return r?.status === 200 ? ((await r.json()) as { total: number }).total : -1;
 }
 
@@ -53,7 +57,8 @@ process.stdout.write(`  total ${(bytes / 1e6).toFixed(1)} MB (target <= 300 MB)\
 const dir = mkdtempSync(join(tmpdir(), 'smp-bench-containers-'));
 const [probe] = await freePorts(1);
 const offset = 20_000 + ((probe ?? 0) % 20_000);
-const ns = startSmpLab(['ns', '--port-offset', String(offset), '--store', 'memory', '--no-https']);
+const ns = startSmpLab(['ns', '--port-offset', String(offset), '--store', 'memory', '--no-https'],
+  { env: { SMP_LAB_CONSOLE_PASSWORD: PASSWORD } });
 let agents: ReturnType<typeof startSmpLab> | undefined;
 let hostSeconds: number;
 try {
@@ -73,6 +78,7 @@ const [consolePort, httpsPort] = await freePorts(2);
 const lab = new ComposeLab({ engine, file: join(ROOT, 'compose.yaml'), project: `smpbench${process.pid}`, vars: {
   SMP_LAB_IMAGE: IMAGE, SMP_LAB_SERVERS_NET: nets.servers, SMP_LAB_CLIENTS_NET: nets.clients,
   SMP_LAB_CONSOLE_PORT: String(consolePort), SMP_LAB_CONSOLE_HTTPS_PORT: String(httpsPort), SMP_LAB_AGENTS: String(AGENTS),
+  SMP_LAB_CONSOLE_PASSWORD: PASSWORD,
 } });
 let labSeconds: number;
 try {

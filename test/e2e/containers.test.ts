@@ -85,13 +85,15 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
   await lab.up();
 
   const api = `http://127.0.0.1:${consolePort}/Altiris/Console/api`;
+  // The console's lab account (the console work): admin and the password compose.yaml passes.
+  const auth = { authorization: `Basic ${Buffer.from(`admin:lab-${process.pid}`).toString('base64')}` };
   if (e.kind === 'podman') {
     // Podman runs health checks from systemd timers; without systemd, run the image's check by hand.
     await waitUntil(async () => (await run([...e.argv, 'healthcheck', 'run', lab.container('ns')])).code === 0,
       'the image HEALTHCHECK passing in the ns container', 120_000, 1000);
   }
   const registered = async (): Promise<number> => {
-    const r = await fetch(`${api}/resources?limit=1`).catch(() => null);
+    const r = await fetch(`${api}/resources?limit=1`, { headers: auth }).catch(() => null);
     return r?.status === 200 ? ((await r.json()) as { total: number }).total : -1;
   };
   await waitUntil(async () => (await registered()) >= AGENTS, `${AGENTS} agents registered through the router`, 180_000, 500)
@@ -100,7 +102,7 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
 
   const ips = Array.from({ length: AGENTS }, (_, i) => `${agentNet}.${Math.floor((i + 1) / 256)}.${(i + 1) % 256}`);
   const tickle = async (): Promise<Tickled> => {
-    const r = await fetch(`${api}/tickle`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    const r = await fetch(`${api}/tickle`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ ips, commands: ['config'] }) });
     t.equal(r.status, 200, 'tickle accepted');
     return (await r.json()) as Tickled;
