@@ -99,6 +99,9 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
   await waitUntil(async () => (await registered()) >= AGENTS, `${AGENTS} agents registered through the router`, 180_000, 500)
     .catch(async (err: Error) => { throw new Error(`${err.message}\nagents:\n${await lab.logs('agents')}\nns:\n${await lab.logs('ns')}`); });
   t.equal(await registered(), AGENTS, `${AGENTS} agents registered`);
+  // Registered at the NS is not yet checked in at the fleet: wait for the fleet's own progress line.
+  await waitUntil(async () => new RegExp(`checked-in ${AGENTS},`).test(await lab.logs('agents')),
+    `the fleet reporting ${AGENTS} agents checked in`, 120_000, 1000);
 
   const ips = Array.from({ length: AGENTS }, (_, i) => `${agentNet}.${Math.floor((i + 1) / 256)}.${(i + 1) % 256}`);
   const tickle = async (): Promise<Tickled> => {
@@ -113,7 +116,9 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
     const rows = r.stdout.startsWith('{') ? (JSON.parse(r.stdout) as { rows: { id: string; status: string }[] }).rows : [];
     return { code: r.code, rows, text: r.stdout + r.stderr };
   };
-  t.match(await tickle(), { tcp: { sent: AGENTS, outcomes: { delivered: AGENTS } } }, 'every agent tickled across the router');
+  const first = await tickle();
+  t.match(first, { tcp: { sent: AGENTS, outcomes: { delivered: AGENTS } } },
+    `every agent tickled across the router: ${JSON.stringify(first.tcp.outcomes)}`);
   const probeUp = await lab.exec('agents', ['smp-lab', 'probe', '--role', 'agent', '--peer', 'ns', '--peer-role', 'ns',
     '--flow', 'ns-agent-http,ns-agent-https', '--format', 'json']);
   t.equal(probeUp.code, 0, `agent -> NS probe passes: ${probeUp.stdout}${probeUp.stderr}`);
