@@ -45,10 +45,11 @@ if ((await run([...engine.argv, 'image', 'exists', IMAGE])).code !== 0) {
 }
 
 process.stdout.write(`image ${IMAGE}: layers (newest first)\n`);
-const history = await engineRun(engine, ['history', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE]);
+const history = await engineRun(engine, ['history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE]);
 for (const line of history.trim().split('\n')) {
   const [size, by] = line.split('\t');
-  process.stdout.write(`  ${(size ?? '').padStart(10)}  ${(by ?? '').replace(/\s+/g, ' ').slice(0, 100)}\n`);
+  const what = (by ?? '').replace(/^\/bin\/sh -c (#\(nop\) )?/, '').replace(/:[0-9a-f]{64}/, '').replace(/\s+/g, ' ');
+  process.stdout.write(`  ${(size ?? '').padStart(10)}  ${what.slice(0, 100)}\n`);
 }
 const bytes = Number((await engineRun(engine, ['image', 'inspect', '--format', '{{.Size}}', IMAGE])).trim());
 process.stdout.write(`  total ${(bytes / 1e6).toFixed(1)} MB (target <= 300 MB)\n`);
@@ -56,7 +57,7 @@ process.stdout.write(`  total ${(bytes / 1e6).toFixed(1)} MB (target <= 300 MB)\
 // Reference: the NS and the fleet as processes on loopback.
 const dir = mkdtempSync(join(tmpdir(), 'smp-bench-containers-'));
 const [probe] = await freePorts(1);
-const offset = 20_000 + ((probe ?? 0) % 20_000);
+const offset = 2_000 + ((probe ?? 0) % 10_000); // keeps ns-tickle (52028 + offset) under 65536
 const ns = startSmpLab(['ns', '--port-offset', String(offset), '--store', 'memory', '--no-https'],
   { env: { SMP_LAB_CONSOLE_PASSWORD: PASSWORD } });
 let agents: ReturnType<typeof startSmpLab> | undefined;
