@@ -23,7 +23,7 @@ export const FLEET_RUN_OPTIONS = defineOptions({
   trustedServer: { type: 'string', default: 'SMP-LAB-NS', arg: 'NAME', help: 'server name the agents accept tickles from' },
   hmacKey: { type: 'string', arg: 'KEY', help: 'accept only tickles signed with this shared key (smp-lab extension)' },
   interface: { type: 'address', arg: 'IP',
-    help: 'interface for the multicast group and relayed magic packets (default 127.0.0.1; agent 0\'s address off loopback)' },
+    help: 'interface for the multicast group and relayed magic packets (default 127.0.0.1; off loopback the shard\'s first agent address)' },
   tickleHost: { type: 'address', default: '0.0.0.0', arg: 'IP',
     help: 'address of the fleet\'s tickle listener (on 0.0.0.0 it resets connections to addresses outside the fleet)' },
   noListen: { type: 'bool', default: false, help: 'no inbound sockets: no tickle/wake listeners and no package multicast' },

@@ -49,8 +49,9 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
   const { FleetIdentities } = await import('../../agent/fleet/identity.js');
   const ids = new FleetIdentities({ seed: config.seed, ipBase: config.ipBase });
-  // Off loopback the fleet's own first address names the interface that carries its subnet.
-  const iface = config.interface ?? (ids.loopback ? '127.0.0.1' : ids.ip(0));
+  const mine = sliceOf(Math.min(config.count, ids.capacity), shard);
+  // Off loopback the shard's own first address names the interface that carries its subnet.
+  const iface = config.interface ?? (ids.loopback ? '127.0.0.1' : ids.ip(mine.start));
   const run: FleetRunOptions = {
     ns, seed: config.seed, count: config.count, ipBase: config.ipBase, shard, trustedServer: config.trustedServer,
     tickleHost: config.tickleHost, ticklePort: ports.port('ns-tickle'), wakePort: ports.port('ns-multicast'),
@@ -69,7 +70,6 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
       minBytes: config.packageMulticastMin, waitMs: config.packageMulticastWait } }),
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort, metricsHost: config.metricsHost } : {}),
   };
-  const mine = sliceOf(Math.min(config.count, ids.capacity), shard);
   if (mine.end > mine.start) {
     const { assertLocalRange } = await import('../../agent/fleet/local-addresses.js');
     await assertLocalRange(ids.ipNumber(mine.start), ids.ipNumber(mine.end - 1));

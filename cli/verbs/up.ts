@@ -88,10 +88,11 @@ export const upVerb = defineVerb({
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
       `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
       `  console API      ${http}/Altiris/Console/api/resources   tickle: POST ${http}/Altiris/Console/api/tickle`,
-      `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
+      `  agent tickle     tcp ${ports.port('ns-tickle')} on ${config.ipBase}..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
       tasks.line,
       `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
-      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}   |   Ctrl-C stops`,
+      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}`
+        + `${config.ipBase === FLEET_RUN_OPTIONS.ipBase.default ? '' : ` --ip-base ${config.ipBase}`}   |   Ctrl-C stops`,
       '',
     ].join('\n'));
     let code = 0;

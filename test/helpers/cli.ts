@@ -10,10 +10,18 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** What runs the CLI: node itself, or node behind a prefix such as `ip netns exec NAME` (which execs it). */
+function command(args: readonly string[], prefix: readonly string[] = []): [string, string[]] {
+  const full = [...prefix, process.execPath, CLI, ...args];
+  return [full[0]!, full.slice(1)];
+}
+
 /** Runs `smp-lab ...args` to completion (with a deadline) and collects its output. */
-export function runSmpLab(args: readonly string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function runSmpLab(args: readonly string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string;
+  prefix?: readonly string[]; } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [cmd, argv] = command(args, opts.prefix);
+    const child = spawn(cmd, argv, {
       env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -34,8 +42,9 @@ export function runSmpLab(args: readonly string[], opts: { env?: Record<string, 
 }
 
 /** Starts a long-running `smp-lab` verb; `line(re)` waits for a matching stdout line. */
-export function startSmpLab(args: readonly string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], {
+export function startSmpLab(args: readonly string[], opts: { env?: Record<string, string>; cwd?: string; prefix?: readonly string[] } = {}) {
+  const [cmd, argv] = command(args, opts.prefix);
+  const child: ChildProcessWithoutNullStreams = spawn(cmd, argv, {
     env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
