@@ -41,7 +41,9 @@ if (engine === null) {
 if ((await run([...engine.argv, 'image', 'exists', IMAGE])).code !== 0) {
   process.stderr.write(`bench:containers: building ${IMAGE} (docs/containers.md: base image, proxy CA)\n`);
   const ca = process.env['NODE_EXTRA_CA_CERTS'];
-  await engineRun(engine, ['build', ...(engine.kind === 'podman' ? ['--format', 'docker'] : []), ...(ca ? ['--secret', `id=npmca,src=${ca}`] : []), '-t', IMAGE, ROOT], 20 * 60_000);
+  const format = engine.kind === 'podman' ? ['--format', 'docker'] : [];
+  const secret = ca ? ['--secret', `id=npmca,src=${ca}`] : [];
+  await engineRun(engine, ['build', ...format, ...secret, '-t', IMAGE, ROOT], 20 * 60_000);
 }
 
 process.stdout.write(`image ${IMAGE}: layers (newest first)\n`);
@@ -89,6 +91,7 @@ try {
   if (failed.length > 0) process.stderr.write(`bench:containers: teardown: ${failed.join('; ')}\n`);
   rmSync(dir, { recursive: true, force: true });
 }
-process.stdout.write(`compose lab up -> ${AGENTS} agents registered through the router: ${labSeconds.toFixed(1)} s (target <= 60 s)\n`);
+process.stdout.write(`compose lab up -> ${AGENTS} agents registered through the router: ${labSeconds.toFixed(1)} s`
+  + ' (target <= 60 s)\n');
 process.stdout.write(`reference, NS and fleet as processes on loopback:         ${hostSeconds.toFixed(1)} s\n`);
 process.stdout.write(`ratio lab / reference: ${(labSeconds / hostSeconds).toFixed(2)}\n`);

@@ -28,7 +28,8 @@ async function buildImage(e: Engine, tag: string, dir: string): Promise<string> 
   writeFileSync(ca, `${extra === undefined ? '' : readFileSync(extra, 'utf8')}\n# ${marker}\n`);
   const base = (await run([...e.argv, 'image', 'exists', BASE])).code === 0 ? BASE : 'node:20-bookworm-slim';
   await engineRun(e, ['build', '--secret', `id=npmca,src=${ca}`, '--build-arg', `NODE_IMAGE=${base}`,
-    ...(e.kind === 'podman' ? ['--format', 'docker', '--ulimit', 'nofile=1024:20000', '--ulimit', 'nproc=1024:1024'] : []), '-t', tag, ROOT], 15 * 60_000);
+    ...(e.kind === 'podman' ? ['--format', 'docker', '--ulimit', 'nofile=1024:20000', '--ulimit', 'nproc=1024:1024'] : []),
+    '-t', tag, ROOT], 15 * 60_000);
   return marker;
 }
 
@@ -62,7 +63,9 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
     t.equal(base.code, 0, `base image: ${base.stdout}${base.stderr}`);
   }
   const marker = await buildImage(e, tag, dir);
-  if (e.kind === 'podman') t.same(await layersContaining(e, tag, dir, marker), [], 'the build secret (proxy CA) is in no layer of the image');
+  if (e.kind === 'podman') {
+    t.same(await layersContaining(e, tag, dir, marker), [], 'the build secret (proxy CA) is in no layer of the image');
+  }
   else t.comment('the layer search needs podman save --format docker-dir: not done with docker');
   const size = Number((await engineRun(e, ['image', 'inspect', '--format', '{{.Size}}', tag])).trim());
   t.ok(size > 0 && size <= 300e6, `image size ${(size / 1e6).toFixed(0)} MB <= 300 MB`);
@@ -97,7 +100,9 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
     return r?.status === 200 ? ((await r.json()) as { total: number }).total : -1;
   };
   await waitUntil(async () => (await registered()) >= AGENTS, `${AGENTS} agents registered through the router`, 180_000, 500)
-    .catch(async (err: Error) => { throw new Error(`${err.message}\nagents:\n${await lab.logs('agents')}\nns:\n${await lab.logs('ns')}`); });
+    .catch(async (err: Error) => {
+      throw new Error(`${err.message}\nagents:\n${await lab.logs('agents')}\nns:\n${await lab.logs('ns')}`);
+    });
   t.equal(await registered(), AGENTS, `${AGENTS} agents registered`);
   // Registered at the NS is not yet checked in at the fleet: wait for the fleet's own progress line.
   await waitUntil(async () => new RegExp(`checked-in ${AGENTS},`).test(await lab.logs('agents')),

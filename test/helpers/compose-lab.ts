@@ -91,7 +91,8 @@ export class ComposeLab {
     }
     const e = this.o.engine;
     for (const [name, n] of Object.entries(this.doc.networks)) {
-      await engineRun(e, ['network', 'create', '--label', this.label, '--subnet', n.ipam.config[0]!.subnet, `${this.o.project}_${name}`]);
+      const subnet = n.ipam.config[0]!.subnet;
+      await engineRun(e, ['network', 'create', '--label', this.label, '--subnet', subnet, `${this.o.project}_${name}`]);
     }
     for (const name of Object.keys(this.doc.volumes ?? {})) {
       await engineRun(e, ['volume', 'create', '--label', this.label, `${this.o.project}_${name}`]);
@@ -100,7 +101,8 @@ export class ComposeLab {
   }
 
   private runArgs(name: string, s: Service): string[] {
-    const a = ['run', '--detach', '--name', this.container(name), '--hostname', name, '--label', this.label, '--user', s.user ?? 'smp'];
+    const a = ['run', '--detach', '--name', this.container(name), '--hostname', name, '--label', this.label,
+      '--user', s.user ?? 'smp'];
     for (const c of s.cap_add ?? []) a.push('--cap-add', c);
     for (const [k, v] of Object.entries(s.sysctls ?? {})) a.push('--sysctl', `${k}=${v}`);
     // The ulimits podman needs on these hosts (no CAP_SYS_RESOURCE): every limit explicit.
@@ -159,13 +161,15 @@ export class ComposeLab {
 
   /** Containers, networks and volumes that still carry the project's label. */
   async leftovers(): Promise<string[]> {
-    return [...await this.labelled(['ps', '--all']), ...await this.labelled(['network', 'ls']), ...await this.labelled(['volume', 'ls'])];
+    const lists = [['ps', '--all'], ['network', 'ls'], ['volume', 'ls']];
+    return (await Promise.all(lists.map((l) => this.labelled(l)))).flat();
   }
 
   /** `KIND NAME` of each object the list command shows with the project's label. */
   private async labelled(list: string[]): Promise<string[]> {
     const kind = list[0] === 'ps' ? 'container' : list[0]!;
-    const r = await run([...this.o.engine.argv, ...list, '--filter', `label=${this.label}`, '--format', kind === 'container' ? '{{.Names}}' : '{{.Name}}'],
+    const format = kind === 'container' ? '{{.Names}}' : '{{.Name}}';
+    const r = await run([...this.o.engine.argv, ...list, '--filter', `label=${this.label}`, '--format', format],
       { timeoutMs: 30_000 });
     if (r.code !== 0) throw new Error(`${list.join(' ')} failed: ${r.stderr.trim()}`);
     return r.stdout.split('\n').filter((l) => l !== '').map((n) => `${kind} ${n}`);
@@ -197,5 +201,5 @@ export async function freeLabNets(engine: Engine, seed: number): Promise<{ serve
     const clients = `172.31.${x + 1}`;
     if (free(servers) && free(clients)) return { servers, clients };
   }
-  throw new Error('compose-lab: no two free /24s in 172.31.16.0/20..172.31.255.0');
+  throw new Error('compose-lab: no two free /24s among 172.31.16.0-172.31.255.0');
 }

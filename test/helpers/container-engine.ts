@@ -19,7 +19,8 @@ export const PODMAN: Engine = { kind: 'podman', argv: ['podman', '--runtime', 'r
 export const DOCKER: Engine = { kind: 'docker', argv: ['docker'] };
 
 /** Runs a command to completion with a deadline; never throws for a non-zero exit. */
-export function run(argv: readonly string[], opts: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+export function run(argv: readonly string[], opts: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const [cmd, ...args] = argv;
     const child = spawn(cmd!, args, { env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,7 +52,8 @@ export async function engineRun(engine: Engine, args: readonly string[], timeout
 
 /** Podman when it runs containers here, else docker when its daemon answers, else null. */
 export async function findEngine(): Promise<Engine | null> {
-  if ((await run([...PODMAN.argv, 'info', '--format', '{{.Host.OCIRuntime.Name}}'], { timeoutMs: 30_000 })).code === 0) return PODMAN;
+  const podman = await run([...PODMAN.argv, 'info', '--format', '{{.Host.OCIRuntime.Name}}'], { timeoutMs: 30_000 });
+  if (podman.code === 0) return PODMAN;
   if ((await run([...DOCKER.argv, 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 30_000 })).code === 0) return DOCKER;
   return null;
 }
