@@ -17,8 +17,9 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const AGENTS = 200;
 const BASE = 'localhost/smp-lab-base:node20';
 
-const engine = await findEngine();
+// Cold (base and image built from nothing) this takes minutes; the runner's default is 120 s a file.
 t.setTimeout(12 * 60_000);
+const engine = await findEngine();
 
 /** Builds the image with a copy of the CA bundle carrying a marker as the `npmca` secret. */
 async function buildImage(e: Engine, tag: string, dir: string): Promise<string> {
