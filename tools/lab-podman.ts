@@ -2,8 +2,8 @@
 // for hosts whose podman-compose cannot (Debian bookworm's 1.0.3 drops ipam subnets and ipv4_address).
 // The same runner the container test uses; settings are compose.yaml's SMP_LAB_* variables from the environment.
 import { fileURLToPath } from 'node:url';
-import { ComposeLab } from '../test/helpers/compose-lab.js';
-import { findEngine } from '../test/helpers/container-engine.js';
+import { ComposeLab } from './compose-lab.js';
+import { findEngine } from './container-engine.js';
 
 const [action, project = 'smp-lab'] = process.argv.slice(2);
 const fail = (line: string): never => {

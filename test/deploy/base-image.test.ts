@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '../helpers/container-engine.js';
+import { run } from '../../tools/container-engine.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../deploy/base-image.sh', import.meta.url));
 

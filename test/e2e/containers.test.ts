@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ComposeLab, freeLabNets } from '../helpers/compose-lab.js';
-import { engineRun, findEngine, run, type Engine } from '../helpers/container-engine.js';
+import { ComposeLab, freeLabNets } from '../../tools/compose-lab.js';
+import { engineRun, findEngine, run, type Engine } from '../../tools/container-engine.js';
 import { freePorts } from '../helpers/free-port.js';
 import { waitUntil } from '../helpers/wait.js';
 

@@ -1,4 +1,4 @@
-// The training lab of compose.yaml brought up and torn down for tests and bench:containers. With docker
+// The training lab of compose.yaml brought up and torn down (tools/lab-podman.ts, the container test, bench:containers). With docker
 // it is `docker compose` itself. With podman it is the same file's services run by plain podman commands,
 // because Debian bookworm's podman-compose (1.0.3) drops ipam subnets and ipv4_address, which the lab's
 // routes need. Only the compose keys compose.yaml uses are read; anything else is an error, not ignored.

@@ -1,4 +1,4 @@
-// The container engine of this machine for the container tests and bench:containers: rootful podman
+// The container engine of this machine for lab-podman, the container tests and bench:containers: rootful podman
 // (with the runtime flags Debian's podman needs on hosts without CAP_SYS_RESOURCE and with hybrid
 // cgroups), else a docker client whose daemon answers, else none (the caller skips and says so).
 import { spawn } from 'node:child_process';
