@@ -2,16 +2,27 @@
 // the one owning the connection's local address. Bound to 0.0.0.0 it still answers only the fleet's
 // addresses: a connection to any other local address is reset at once, as a port nobody listens on.
 // Never trusts the peer: bounded bytes, a deadline per connection, server-name and optional HMAC checks.
+// A firewall probe's handshake line (smp-lab probe --role ns) gets the answer `smp-lab respond` would give.
 import { createServer, type Server, type Socket } from 'node:net';
+import type { AppProtocol } from '../../shared/catalog-types.js';
 import { smpError } from '../../shared/errors.js';
 import {
   TickleType, tryDecodeTickle, verifyTickleHmac, ZERO_GUID, type DecodedTickle,
 } from '../../shared/protocol/tickle.js';
 import { encodeMagicPacket } from '../../shared/protocol/magic-packet.js';
+import { decodeProbeRequest, encodeProbeAck, firstLine } from '../../shared/protocol/probe-handshake.js';
 import type { InboundCounters, InboundSink } from './inbound.js';
 
 /** A tickle is a few hundred bytes; anything past this is not a tickle. */
 const MAX_TCP_BYTES = 4096;
+const TICKLE_PROTOCOL: AppProtocol = 'smp-tickle';
+const PROBE_MAGIC = Buffer.from('SMPLAB-PROBE/', 'ascii');
+
+/** The start of a probe handshake line (maybe still arriving); a tickle frame never starts so. */
+function startsWithProbe(buf: Buffer): boolean {
+  const n = Math.min(buf.length, PROBE_MAGIC.length);
+  return buf.subarray(0, n).equals(PROBE_MAGIC.subarray(0, n));
+}
 
 export interface TickleListenerOptions {
   readonly host: string;
@@ -100,6 +111,15 @@ export class TickleListener {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       try {
         if (buf.length > MAX_TCP_BYTES) throw smpError('FRAME_TOO_LARGE', 'tickle connection sent too much');
+        if (startsWithProbe(buf)) {
+          // A firewall probe (`smp-lab probe --role ns`) reached this agent: answer it as `respond` would.
+          const line = firstLine(buf);
+          if (line === null) return;
+          const req = decodeProbeRequest(line);
+          done = true;
+          s.end(encodeProbeAck({ flowId: req.flowId, nonce: req.nonce, roles: ['agent'], protocol: TICKLE_PROTOCOL }));
+          return;
+        }
         const m = tryDecodeTickle(buf);
         if (m === null) return;
         counters.received.tcp += 1;

@@ -10,13 +10,13 @@ export interface UpTasks {
 }
 
 export async function startUpTasks(nsUrl: string, ports: PortMap, fleet: { seed: string; ipBase: string; count: number },
-  logFile: string, level: string, admin: { url: string; user: string }): Promise<UpTasks> {
+  bind: string, logFile: string, level: string, admin: { url: string; user: string }): Promise<UpTasks> {
   const { createLogger } = await import('../../shared/log.js');
   const { createTaskServer, urlOf } = await import('../../server/ts/task-server.js');
   const { TaskAgentPool } = await import('../../agent/tasks/task-agent-pool.js');
   const { FleetIdentities } = await import('../../agent/fleet/identity.js');
   const log = createLogger({ level, file: logFile, name: 'ts' });
-  const ts = createTaskServer({ nsUrl, ports, httpPort: 0, bind: '127.0.0.1', name: 'ts1.lab.local', logger: log,
+  const ts = createTaskServer({ nsUrl, ports, httpPort: 0, bind, name: 'ts1.lab.local', logger: log,
     maxClients: Math.max(5000, fleet.count) });
   const a = await ts.listen();
   // Agents that ask the NS before it knows this TS find no task server and retry only after their

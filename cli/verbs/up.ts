@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
-import { smpError } from '../../shared/errors.js';
+import { configError, smpError } from '../../shared/errors.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
@@ -18,11 +18,14 @@ import { startUpTasks } from './up-tasks.js';
 /** Offsets tried when the real ports cannot be bound. Not 10000: HTTP would land on 10080, a port browsers and fetch refuse. */
 export const FALLBACK_OFFSETS: readonly number[] = [11000, 12000, 13000];
 
-function canBindTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+function canBindTcp(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
     const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRNOTAVAIL') reject(configError('--bind', host, 'an address of this host or container, or 0.0.0.0'));
+      else resolve(false);
+    });
+    s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(true)));
   });
 }
 
@@ -34,12 +37,12 @@ function canBindUdp(port: number): Promise<boolean> {
   });
 }
 
-async function pickPorts(first: number, perFlow: Record<string, number>): Promise<PortMap> {
+async function pickPorts(first: number, perFlow: Record<string, number>, host: string): Promise<PortMap> {
   const { resolvePorts } = await import('../../shared/ports.js');
   for (const offset of [first, ...FALLBACK_OFFSETS.filter((o) => o !== first)]) {
     const map = resolvePorts({ offset, perFlow });
-    const ok = (await canBindTcp(map.port('ns-agent-http'))) && (await canBindTcp(map.port('ns-agent-https')))
-      && (await canBindTcp(map.port('ns-tickle'))) && (await canBindUdp(map.port('ns-multicast')));
+    const ok = (await canBindTcp(map.port('ns-agent-http'), host)) && (await canBindTcp(map.port('ns-agent-https'), host))
+      && (await canBindTcp(map.port('ns-tickle'), '0.0.0.0')) && (await canBindUdp(map.port('ns-multicast')));
     if (ok) return map;
   }
   throw smpError('BIND', `no port offset of ${[first, ...FALLBACK_OFFSETS].join(', ')} can bind the NS and agent ports; free them or pass --port-offset`);
@@ -47,9 +50,11 @@ async function pickPorts(first: number, perFlow: Record<string, number>): Promis
 
 export const upVerb = defineVerb({
   name: 'up',
-  summary: 'start a Notification Server and a fleet of simulated agents on loopback (what `npm start` runs)',
+  summary: 'start a Notification Server and a fleet of simulated agents (on loopback unless --bind; what `npm start` runs)',
   options: {
     ...COMMON_OPTIONS, ...PORT_OPTIONS, ...FLEET_RUN_OPTIONS, ...LOAD_OPTIONS, ...CONSOLE_SERVER_OPTIONS,
+    bind: { type: 'address', default: '127.0.0.1', arg: 'IP',
+      help: 'address of the NS and task server listeners; 0.0.0.0 in a container (the image sets SMP_LAB_BIND=0.0.0.0)' },
     agents: { type: 'int', min: 0, max: 1_000_000, default: 50, arg: 'N', help: 'simulated agents' },
     scheme: { type: 'enum', choices: ['https', 'http'], default: 'https', arg: 'S', help: 'how the agents talk to the NS' },
     dataDir: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'NS database folder' },
@@ -60,26 +65,30 @@ export const upVerb = defineVerb({
     const { createNotificationServer } = await import('../../server/ns/server.js');
     const { ensureLabCertificates } = await import('../../certs/index.js');
     const { createLogger } = await import('../../shared/log.js');
-    const ports = await pickPorts(config.portOffset, config.port ?? {});
+    const ports = await pickPorts(config.portOffset, config.port ?? {}, config.bind);
     const certs = await ensureLabCertificates({ dir: config.certDir });
     mkdirSync(config.logDir, { recursive: true });
     const logFile = `${config.logDir}/ns.log`;
     const ns = await createNotificationServer({
-      ports, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
+      ports, bind: config.bind, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
       logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
       console: nsConsoleOptions(config),
       tickle: { serverName: config.trustedServer, ...(config.interface ? { interfaceAddress: config.interface } : {}), ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
     });
     const bound = await ns.listen();
-    const http = `http://127.0.0.1:${bound.http!.port}`;
+    // The fleet and the printed URLs use the bound address, loopback when every address is bound.
+    const host = config.bind === '0.0.0.0' ? '127.0.0.1' : config.bind;
+    const http = `http://${host}:${bound.http!.port}`;
     const consoleBase = bound.console ? `${bound.console.scheme}://${bound.console.address}:${bound.console.port}` : http;
-    const https = `https://127.0.0.1:${bound.https!.port}`;
+    const https = `https://${host}:${bound.https!.port}`;
     const reportDir = config.reportDir;
     const group = ports.flow('ns-multicast').group;
     const tasks = await startUpTasks(http, ports, { seed: config.seed, ipBase: config.ipBase, count: config.agents },
-      `${config.logDir}/ts.log`, config.logLevel, { url: consoleBase, user: config.consoleUser }).catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
+      config.bind, `${config.logDir}/ts.log`, config.logLevel, { url: consoleBase, user: config.consoleUser })
+      .catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
     ctx.stdout.write([
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
+      `  listening on     ${config.bind}${config.bind === '0.0.0.0' ? ' (every address of this host or container)' : ''}`,
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
       `  NS agent HTTPS   ${https}/Altiris/NS/Agent/  (ns-agent-https ${ports.port('ns-agent-https')}; CA ${certs.paths.caCert})`,
       `  web console      ${consoleBase}/Altiris/Console/`,

@@ -7,7 +7,7 @@ import { decodeCreateResourceResponse } from '../../../../shared/protocol/create
 import { consolePublicDir } from '../../../../server/ns/console-app/plugin.js';
 import { agentKey } from '../../../helpers/agent-key.js';
 import { register } from '../../../helpers/agent-requests.js';
-import { send, sendAdmin, startTestNs } from '../../../helpers/ns.js';
+import { sendAdmin, startTestNs } from '../../../helpers/ns.js';
 
 t.test('the page and its assets', async (t) => {
   const lab = await startTestNs({ store: 'memory' });
