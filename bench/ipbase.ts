@@ -20,9 +20,15 @@ const HEAP = process.env['BENCH_HEAP'] ?? 'lean';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Mode = 'loopback' | 'routable';
+const POLICIES_OK = /^smp_agent_requests_total\{(?=[^}]*endpoint="get-client-policies")(?=[^}]*outcome="ok")[^}]*\} (\d+)/m;
 type Proc = ReturnType<typeof startSmpLab>;
 
-interface Placement { readonly nsNamespace: string; readonly nsBind: string; readonly nsUrl: string; readonly ipBase: string }
+interface Placement {
+  readonly nsNamespace: string;
+  readonly nsBind: string;
+  readonly nsUrl: string;
+  readonly ipBase: string;
+}
 
 function placement(lab: IpBaseLab, mode: Mode): Placement {
   return mode === 'routable'
@@ -35,10 +41,13 @@ function api<T>(lab: IpBaseLab, p: Placement, method: string, path: string, body
   return adminApi<T>({ ...lab, server: p.nsNamespace, nsUrl: p.nsUrl }, method, path, body);
 }
 
-const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rssOf = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 /** The agents' counters, or zeros while a busy simulator does not answer (an exited one is an error). */
-async function metrics(lab: IpBaseLab, a: { proc: Proc; port: number }): Promise<{ checkedIn: number; policiesOk: number }> {
+interface Counts { checkedIn: number; policiesOk: number }
+
+async function metrics(lab: IpBaseLab, a: { proc: Proc; port: number }): Promise<Counts> {
   let text = '';
   try {
     text = (await fetchIn(lab.agent, `http://127.0.0.1:${a.port}/metrics`)).text;
@@ -52,14 +61,16 @@ async function metrics(lab: IpBaseLab, a: { proc: Proc; port: number }): Promise
   const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
   return {
     checkedIn: num(/^smp_agent_agents\{state="checked-in"\} (\d+)/m),
-    policiesOk: num(/^smp_agent_requests_total\{(?=[^}]*endpoint="get-client-policies")(?=[^}]*outcome="ok")[^}]*\} (\d+)/m),
+    policiesOk: num(POLICIES_OK),
   };
 }
 
-async function startAgents(lab: IpBaseLab, p: Placement, work: string, count: number, seed: string): Promise<{ proc: Proc; port: number }> {
+async function startAgents(lab: IpBaseLab, p: Placement, work: string, count: number, seed: string)
+  : Promise<{ proc: Proc; port: number }> {
   const proc = startSmpLab(['agents', '--ip-base', p.ipBase, '--count', String(count), '--seed', seed, '--ns', p.nsUrl,
-    '--no-delivery', '--heap', HEAP, '--progress', 'none', '--metrics-port', '0', '--key-pool', '4', '--state-dir', join(work, 'state'),
-    '--report-dir', join(work, `reports-${seed}-${count}`)], { prefix: inNs(lab.agent) });
+    '--no-delivery', '--heap', HEAP, '--progress', 'none', '--metrics-port', '0', '--key-pool', '4',
+    '--state-dir', join(work, 'state'), '--report-dir', join(work, `reports-${seed}-${count}`)],
+  { prefix: inNs(lab.agent) });
   const m = await proc.line(/metrics http:\/\/127\.0\.0\.1:(\d+)/, 120_000);
   return { proc, port: Number(m[1]) };
 }
@@ -123,15 +134,22 @@ const work = mkdtempSync(join(tmpdir(), 'smp-bench-ipbase-'));
 const lab = await createIpBaseLab();
 try {
   await makeAgentsLocal(lab);
-  const loopback = await runMode(lab, 'loopback', work);
-  const routable = await runMode(lab, 'routable', work);
+  // BENCH_ORDER=routable runs the routable fleet first (the machine's load drifts during a run).
+  const first: Mode = process.env['BENCH_ORDER'] === 'routable' ? 'routable' : 'loopback';
+  const results: Partial<Record<Mode, Record<string, number | boolean | null>>> = {};
+  for (const mode of first === 'routable' ? ['routable', 'loopback'] as const : ['loopback', 'routable'] as const) {
+    results[mode] = await runMode(lab, mode, work);
+  }
+  const loopback = results.loopback!;
+  const routable = results.routable!;
   const ratio = (a: unknown, b: unknown): number | null =>
     (typeof a === 'number' && typeof b === 'number' && b !== 0 ? +(a / b).toFixed(3) : null);
   const timeRatio = ratio(routable['allCheckedInAgainSeconds'], loopback['allCheckedInAgainSeconds']);
   const memoryRatio = ratio(routable['bytesPerAgent'], loopback['bytesPerAgent']);
   const s = routable['allCheckedInAgainSeconds'];
   console.log(JSON.stringify({
-    scenario: 'ipbase', agents: N, heap: HEAP, loadAverage: loadavg().map((x) => +x.toFixed(1)), loopback, routable, timeRatioRoutableToLoopback: timeRatio, memoryRatioRoutableToLoopback: memoryRatio,
+    scenario: 'ipbase', agents: N, heap: HEAP, first, loadAverage: loadavg().map((x) => +x.toFixed(1)), loopback, routable,
+    timeRatioRoutableToLoopback: timeRatio, memoryRatioRoutableToLoopback: memoryRatio,
     target: 'routable all checked in again <= 10 s; memory per agent the same as loopback (ratio 0.9..1.1)',
     pass: typeof s === 'number' && s <= 10 && memoryRatio !== null && memoryRatio >= 0.9 && memoryRatio <= 1.1,
   }));

@@ -54,22 +54,25 @@ process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
 export function fetchIn(ns: string, url: string, method = 'GET', body?: unknown, authorization = ''):
   Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FETCH_SCRIPT, url, method, authorization], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FETCH_SCRIPT, url, method, authorization],
+      { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as { status: number; text: string });
-      else reject(new Error(`${method} ${url} from namespace ${ns} failed (exit ${String(code)}): ${err.trim().slice(0, 500)}`));
+      if (code === 0) return resolve(JSON.parse(out) as { status: number; text: string });
+      const why = `exit ${String(code)}: ${err.trim().slice(0, 500)}`;
+      reject(new Error(`${method} ${url} from namespace ${ns} failed (${why})`));
     });
     child.stdin.end(body === undefined ? '' : JSON.stringify(body));
   });
 }
 
 /** The NS's admin API (/Altiris/Console/api), from the NS's own namespace. */
-export async function adminApi<T = unknown>(lab: IpBaseLab, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+export async function adminApi<T = unknown>(lab: IpBaseLab, method: string, path: string, body?: unknown)
+  : Promise<{ status: number; json: T }> {
   const r = await fetchIn(lab.server, `${lab.nsUrl}/Altiris/Console/api${path}`, method, body, basicAuth());
   return { status: r.status, json: JSON.parse(r.text) as T };
 }
