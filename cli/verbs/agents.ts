@@ -51,13 +51,6 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   if (config.ca !== undefined) {
     try { ca = readFileSync(config.ca); } catch { throw configError('--ca', config.ca, 'a readable PEM file'); }
   }
-  if (hooks.nsWaitMs !== undefined) {
-    // After the flags are checked, before anything starts: an NS this host cannot reach is one line.
-    const { waitForNs } = await import('../../agent/load/ns-reachable.js');
-    const waitMs = hooks.nsWaitMs;
-    await waitForNs(ns, { waitMs, signal: ctx.signal, onRetry: (code) =>
-      ctx.stderr.write(`smp-lab agents: the NS at ${ns} does not answer yet (${code}); retrying for up to ${waitMs / 1000} s\n`) });
-  }
   const host = new URL(ns).hostname;
   const loopbackNs = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
   const { FleetIdentities } = await import('../../agent/fleet/identity.js');
@@ -87,6 +80,13 @@ export async function runAgents(config: AgentsConfig, ns: string, ports: Ports, 
   if (mine.end > mine.start && (!config.noListen || run.sourceAddress)) {
     const { assertLocalRange } = await import('../../agent/fleet/local-addresses.js');
     await assertLocalRange(ids.ipNumber(mine.start), ids.ipNumber(mine.end - 1));
+  }
+  if (hooks.nsWaitMs !== undefined) {
+    // After the flags and the local addresses are checked, before anything starts: an NS this host cannot reach is one line.
+    const { waitForNs } = await import('../../agent/load/ns-reachable.js');
+    const waitMs = hooks.nsWaitMs;
+    await waitForNs(ns, { waitMs, signal: ctx.signal, onRetry: (code) =>
+      ctx.stderr.write(`smp-lab agents: the NS at ${ns} does not answer yet (${code}); retrying for up to ${waitMs / 1000} s\n`) });
   }
   const plan = planWorkers(config.workers, { agents: mine.end - mine.start, concurrency: config.concurrency, idleSockets: config.idleSockets });
   if (plan.warning) ctx.stderr.write(`smp-lab agents: warning: ${plan.warning}\n`);
