@@ -47,7 +47,10 @@ export const tsVerb = defineVerb({
     const ts = config.workers > 0
       ? (await import('../../server/ts/cluster-primary.js')).createTaskServerCluster({ ...opts, workers: config.workers, workerLog: { level: config.logLevel } })
       : createTaskServer(opts);
-    const a = await ts.listen();
+    const a = await ts.listen().catch(async (err: unknown) => {
+      await ts.close().catch(() => undefined);
+      throw err;
+    });
     ctx.stdout.write(`ts ready: guid={${ts.guid}} http=${urlOf(a.http)} https=${a.https ? urlOf(a.https, 'https') : 'off'} ` +
       `channel=${a.channel.address}:${a.channel.port} remoting=127.0.0.1:${a.remoting[0]},127.0.0.1:${a.remoting[1]} ` +
       `workers=${config.workers} ns=${config.ns}\n`);

@@ -18,6 +18,7 @@ import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
 import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
+import { bindError } from '../../shared/bind-error.js';
 
 export interface NotificationServer {
   readonly app: FastifyInstance;
@@ -110,7 +111,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     const httpPort = opts.httpPort ?? opts.ports?.port('ns-agent-http') ?? 0;
     await app.listen({ port: httpPort, host, backlog: limits.listenBacklog }).catch(async (err: unknown) => {
       await app.close();
-      throw bindError(err, 'HTTP', host, httpPort);
+      throw bindError(err, { flow: 'ns-agent-http', host, port: httpPort });
     });
     let https: BoundAddress | null = null;
     if (httpsServer && handler) {
@@ -125,7 +126,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
         });
       }).catch(async (err: unknown) => {
         await app.close();
-        throw bindError(err, 'HTTPS', host, httpsPort);
+        throw bindError(err, { flow: 'ns-agent-https', host, port: httpsPort });
       });
       https = toBound(srv.address() as AddressInfo);
     }
@@ -147,14 +148,6 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   };
 
   return { app, store, context, listen, addresses: () => bound, close };
-}
-
-function bindError(err: unknown, what: string, host: string, port: number): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES') return smpError('BIND', `cannot bind ${what} ${host}:${port}: permission denied; run as root or add --port-offset 11000`, { port }, err);
-  if (code === 'EADDRINUSE') return smpError('BIND', `cannot bind ${what} ${host}:${port}: the port is in use; pick another with --port or --port-offset`, { port }, err);
-  if (code === 'EADDRNOTAVAIL') return smpError('BIND', `cannot bind ${what} ${host}:${port}: no such local address`, { port }, err);
-  return err;
 }
 
 const toBound = (a: AddressInfo): BoundAddress => ({ address: a.address, port: a.port });

@@ -2,6 +2,7 @@
 // channel, the loopback remoting ports and its link to the NS (registration, 50123 tickles, job
 // fetch, status reports). Wires the parts; holds no protocol logic of its own.
 import { fastify, LogController, type FastifyInstance } from 'fastify';
+import { bindError } from '../../shared/bind-error.js';
 import { smpError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { escapeXml } from '../../shared/protocol/task-xml.js';
@@ -68,9 +69,14 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
       const bind = opts.bind ?? '0.0.0.0';
       await registerTsPages(app, pages);
       if (httpsApp) await registerTsPages(httpsApp, pages);
-      const http = await listenApp(app, portOf(opts, opts.httpPort, 'ts-http'), bind);
-      const https = httpsApp ? await listenApp(httpsApp, portOf(opts, opts.httpsPort, 'ts-https'), bind) : null;
-      const channelAddr = await ch.listen(portOf(opts, opts.channelPort, 'ts-agent-channel'), bind);
+      const on = <T>(flow: string, port: number, host: string, fn: (port: number) => Promise<T>): Promise<T> =>
+        fn(port).catch((err: unknown) => { throw bindError(err, { flow, host, port }); });
+      const http = await on('ts-http', portOf(opts, opts.httpPort, 'ts-http'), bind, (p) => listenApp(app, p, bind));
+      const https = httpsApp
+        ? await on('ts-https', portOf(opts, opts.httpsPort, 'ts-https'), bind, (p) => listenApp(httpsApp, p, bind))
+        : null;
+      const channelAddr = await on('ts-agent-channel', portOf(opts, opts.channelPort, 'ts-agent-channel'), bind,
+        (p) => ch.listen(p, bind));
       const remoting = await core.listenRemoting((flow) => portOf(opts, undefined, flow));
       core.start({ http, https, channel: channelAddr });
       return { http, https, channel: channelAddr, remoting };
