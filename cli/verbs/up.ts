@@ -2,11 +2,11 @@
 // loopback in one command, without root: the catalog's ports when they can be bound, otherwise the
 // first port offset that works (printed). Prints the port map, URLs, log and report locations, a
 // live line of check-ins, and stops cleanly on Ctrl-C. Parsing, wiring and printing only.
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
 import { smpError } from '../../shared/errors.js';
+import { makeDirSync } from '../../shared/make-dir.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
@@ -61,7 +61,11 @@ export const upVerb = defineVerb({
     const { createLogger } = await import('../../shared/log.js');
     const ports = await pickPorts(config.portOffset, config.port ?? {});
     const certs = await ensureLabCertificates({ dir: config.certDir });
-    mkdirSync(config.logDir, { recursive: true });
+    try {
+      makeDirSync(config.logDir);
+    } catch (err) {
+      throw smpError('ENVIRONMENT', `cannot create the log folder ${config.logDir}: ${(err as Error).message}`, {}, err);
+    }
     const logFile = `${config.logDir}/ns.log`;
     const ns = await createNotificationServer({
       ports, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
