@@ -1,4 +1,4 @@
-// A port already in use: `ns` and `ts` print one line naming the flow, the address and port and the
+// A port already in use, and a bad MAC: `ns` and `ts` print one line naming the flow, the address and port and the
 // flag that moves it (for `ts` also that an NS with the same offset shares the catalog port), exit 1,
 // never a stack trace, and leave no listener behind. (`ns` is checked in ns.test.ts.)
 import t from 'tap';
@@ -42,4 +42,10 @@ t.test('ts with the agent channel port in use names ts-agent-channel', async (t)
   t.equal(res.code, 1, 'exits (no listener left running)');
   t.notMatch(res.stderr, NO_STACK);
   t.match(res.stderr, new RegExp(`cannot bind ts-agent-channel on 127\\.0\\.0\\.1:${held.port}`));
+});
+
+t.test('wake with a bad MAC is a usage error: one line, exit 2', async (t) => {
+  const res = await runSmpLab(['wake', '--mac', 'zz:zz'], { env: { NODE_OPTIONS: '' } });
+  t.equal(res.code, 2);
+  t.match(res.stderr, /--mac: "zz:zz" is not allowed; expected a MAC address/);
 });
