@@ -11,7 +11,7 @@ import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
-import { runAgents, type AgentsConfig } from './agents.js';
+import { runAgents, runUntilDone, type AgentsConfig } from './agents.js';
 import { startUpTasks } from './up-tasks.js';
 
 /** Offsets tried when the real ports cannot be bound. Not 10000: HTTP would land on 10080, a port browsers and fetch refuse. */
@@ -93,10 +93,10 @@ export const upVerb = defineVerb({
     let code = 0;
     try {
       if (config.agents > 0) {
-        const agentsConfig: AgentsConfig = { ...config, count: config.agents, duration: undefined, ns: undefined, ca: undefined };
+        const agentsConfig: AgentsConfig = { ...config, count: config.agents, ns: undefined, ca: undefined };
         code = await runAgents(agentsConfig, config.scheme === 'https' ? https : http, ports, ctx, {}, config.scheme === 'https' ? Buffer.from(certs.caCertPem) : undefined);
       } else {
-        await new Promise<void>((resolve) => ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await runUntilDone(config.duration, ctx.signal);
       }
     } finally {
       await tasks.close();
