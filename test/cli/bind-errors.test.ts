@@ -1,6 +1,7 @@
-// A port already in use, and a bad MAC: `ns` and `ts` print one line naming the flow, the address and port and the
+// Ports and addresses on the command line: a port in use makes `ns` and `ts` print one line naming the flow, the address and port and the
 // flag that moves it (for `ts` also that an NS with the same offset shares the catalog port), exit 1,
-// never a stack trace, and leave no listener behind. (`ns` is checked in ns.test.ts.)
+// never a stack trace, and leave no listener behind (`ns` is checked in ns.test.ts); a bad MAC is exit 2; the ts ready line
+// gives the address it bound.
 import t from 'tap';
 import { createServer, type Server } from 'node:net';
 import { runSmpLab } from '../helpers/cli.js';
@@ -48,4 +49,16 @@ t.test('wake with a bad MAC is a usage error: one line, exit 2', async (t) => {
   const res = await runSmpLab(['wake', '--mac', 'zz:zz'], { env: { NODE_OPTIONS: '' } });
   t.equal(res.code, 2);
   t.match(res.stderr, /--mac: "zz:zz" is not allowed; expected a MAC address/);
+});
+
+t.test('the ts ready line gives the address it bound, 0.0.0.0 included', async (t) => {
+  const [http, channel, r1, r2] = await freePorts(4);
+  const { startSmpLab } = await import('../helpers/cli.js');
+  const ts = startSmpLab(['ts', '--ns', 'http://127.0.0.1:9', '--bind', '0.0.0.0', '--no-https', '--log-level', 'silent',
+    '--port', `ts-http=${http}`, '--port', `ts-agent-channel=${channel}`, '--port', `ts-remoting-1=${r1}`, '--port', `ts-remoting-2=${r2}`],
+  { env: { NODE_OPTIONS: '' } });
+  t.teardown(() => ts.stop('SIGKILL'));
+  const [line] = await ts.line(/ts ready: .*\n/, 20_000);
+  t.match(line, new RegExp(`http=http://0\\.0\\.0\\.0:${http} `));
+  t.match(line, new RegExp(`channel=0\\.0\\.0\\.0:${channel} `));
 });
