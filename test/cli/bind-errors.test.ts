@@ -1,7 +1,7 @@
-// Ports and addresses on the command line: a port in use makes `ns` and `ts` print one line naming the flow, the address and port and the
-// flag that moves it (for `ts` also that an NS with the same offset shares the catalog port), exit 1,
-// never a stack trace, and leave no listener behind (`ns` is checked in ns.test.ts); a bad MAC is exit 2; the ts ready line
-// gives the address it bound.
+// Ports and addresses on the command line: a port in use makes `ns` and `ts` print one line naming
+// the flow, the address and port and the flag that moves it (for `ts` also that an NS with the same
+// offset shares the catalog port), exit 1, never a stack trace, no listener left behind (`ns` is
+// checked in ns.test.ts); a bad MAC is exit 2; the ts ready line gives the address it bound.
 import t from 'tap';
 import { createServer, type Server } from 'node:net';
 import { runSmpLab } from '../helpers/cli.js';
