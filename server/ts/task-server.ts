@@ -5,6 +5,7 @@ import { fastify, LogController, type FastifyInstance } from 'fastify';
 import { bindError } from '../../shared/bind-error.js';
 import { smpError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
+import { TLS_PROFILE } from '../../shared/tls-profile.js';
 import { escapeXml } from '../../shared/protocol/task-xml.js';
 import { AgentChannelServer } from './agent-channel.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -96,7 +97,7 @@ export function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | 
   const app = fastify({
     loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: TS_DEFAULTS.bodyLimit,
     routerOptions: { caseSensitive: false }, connectionTimeout: 30_000, keepAliveTimeout: 120_000,
-    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...TLS_PROFILE } } : {}),
   } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance;
   // Agents send XML with any (or no) content type; bodies stay text for the page codecs.
   app.removeAllContentTypeParsers();
