@@ -10,7 +10,7 @@ export interface UpTasks {
 }
 
 export async function startUpTasks(nsUrl: string, ports: PortMap, fleet: { seed: string; ipBase: string; count: number },
-  logFile: string, level: string): Promise<UpTasks> {
+  logFile: string, level: string, cmd = 'smp-lab'): Promise<UpTasks> {
   const { createLogger } = await import('../../shared/log.js');
   const { createTaskServer, urlOf } = await import('../../server/ts/task-server.js');
   const { TaskAgentPool } = await import('../../agent/tasks/task-agent-pool.js');
@@ -37,7 +37,7 @@ export async function startUpTasks(nsUrl: string, ports: PortMap, fleet: { seed:
   }
   return {
     line: `  task server      ${urlOf(a.http)}/Altiris/ClientTaskServer/   agent channel tcp ${a.channel.port}   ` +
-      `remoting 127.0.0.1:${a.remoting[0]},${a.remoting[1]}   try: smp-lab task run --ns ${nsUrl} --all --script "echo hi"`,
+      `remoting 127.0.0.1:${a.remoting[0]},${a.remoting[1]}   try: ${cmd} task run --ns ${nsUrl} --all --script "echo hi"`,
     async close() {
       await pool.close();
       await ts.close();

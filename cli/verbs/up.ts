@@ -9,6 +9,7 @@ import { smpError } from '../../shared/errors.js';
 import { makeDirSync } from '../../shared/make-dir.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
+import { commandName, portArgs } from '../hints.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
 import { runAgents, runUntilDone, type AgentsConfig } from './agents.js';
@@ -77,8 +78,9 @@ export const upVerb = defineVerb({
     const https = `https://127.0.0.1:${bound.https!.port}`;
     const reportDir = config.reportDir;
     const group = ports.flow('ns-multicast').group;
+    const cmd = commandName(ctx.env);
     const tasks = await startUpTasks(http, ports, { seed: config.seed, ipBase: config.ipBase, count: config.agents },
-      `${config.logDir}/ts.log`, config.logLevel).catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
+      `${config.logDir}/ts.log`, config.logLevel, cmd).catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
     ctx.stdout.write([
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
       `  NS agent HTTP    ${http}/Altiris/NS/Agent/   (ns-agent-http ${ports.port('ns-agent-http')})`,
@@ -87,7 +89,7 @@ export const upVerb = defineVerb({
       `  agent tickle     tcp ${ports.port('ns-tickle')} on 127.1.0.1..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
       tasks.line,
       `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
-      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}   |   Ctrl-C stops`,
+      `  try: ${cmd} tickle${portArgs(ports.offset, config.port ?? {})} --fleet-count ${config.agents}   |   Ctrl-C stops`,
       '',
     ].join('\n'));
     let code = 0;
