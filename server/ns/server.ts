@@ -16,6 +16,7 @@ import { installObservability } from './observability/install.js';
 import { openStore, type NsStore } from './store/index.js';
 import { tlsServerOptions } from './tls.js';
 import { startEventProcessor } from './events/processor.js';
+import { startRetention } from './events/retention.js';
 import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 import { bindError } from '../../shared/bind-error.js';
@@ -100,8 +101,10 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   }
   if (opts.seedPolicies ?? true) seedLabPolicies(store.policies);
   const processor = startEventProcessor(context);
+  const retention = startRetention(context);
   app.addHook('onClose', async () => {
     processor.stop();
+    retention.stop();
     await store.close();
   });
   if (httpsServer) applyLimits(httpsServer, limits);
