@@ -2,10 +2,11 @@
 // with their modes (keys 0600, certificates 0644, folder 0700 when we create it) and a lock so two
 // processes starting at once do not make two different CAs. Never loosens an existing folder's mode.
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { smpError } from '../shared/errors.js';
+import { makeDir } from '../shared/make-dir.js';
 
 export interface LabCertificatePaths {
   readonly dir: string;
@@ -35,12 +36,12 @@ export function labPaths(dir: string): LabCertificatePaths {
 
 /** Creates the folder with mode 0700; an existing folder keeps its mode (a warning is returned if open to others). */
 export async function prepareDir(dir: string): Promise<string[]> {
-  const made = await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => {
+  const made = await makeDir(dir, DIR_MODE).catch((err: unknown) => {
     throw smpError('ENVIRONMENT', `cannot create the certificate folder ${dir}: ${(err as Error).message}`, {}, err);
   });
   const st = await stat(dir);
   if (!st.isDirectory()) throw smpError('ENVIRONMENT', `${dir} is not a folder`);
-  if (made !== undefined) {
+  if (made) {
     await chmod(dir, DIR_MODE);
     return [];
   }

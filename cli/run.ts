@@ -1,6 +1,6 @@
 // Runs one command line against the verb registry; used by main.ts and by tests in-process.
 import { resolveConfig } from '../shared/config.js';
-import { isSmpError } from '../shared/errors.js';
+import { ERRORS, isSmpError } from '../shared/errors.js';
 import { mainHelp, verbHelp } from './help.js';
 import type { VerbContext } from './verb.js';
 import { VERBS, otherConfigKeys } from './verbs/index.js';
@@ -34,6 +34,12 @@ export async function runCli(argv: readonly string[], ctx: VerbContext, version:
     if (isSmpError(err)) {
       ctx.stderr.write(`smp-lab ${verb.name}: ${err.message}\n`);
       return err.exitCode;
+    }
+    const sys = err as NodeJS.ErrnoException;
+    if (typeof sys.code === 'string' && (sys.syscall === 'listen' || sys.syscall === 'bind')) {
+      // A listener without its own bind message: still one line, never a stack trace.
+      ctx.stderr.write(`smp-lab ${verb.name}: cannot bind: ${sys.message}; move it with --port FLOW=PORT or --port-offset K\n`);
+      return ERRORS.BIND.exitCode;
     }
     ctx.stderr.write(`smp-lab ${verb.name}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

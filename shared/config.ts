@@ -111,13 +111,30 @@ function parseFlags(specs: OptionSpecs, src: ConfigSources) {
   }
   try {
     const { values, positionals } = parseArgs({
-      args: [...src.argv], options, strict: true, allowPositionals: src.positionals ?? false,
+      args: joinNegativeValues(src.argv, options), options, strict: true, allowPositionals: src.positionals ?? false,
     });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
     throw smpError('USAGE', `${msg}; see \`smp-lab ${src.verb} --help\``);
   }
+}
+
+/**
+ * `--count -1`: parseArgs takes "-1" for a flag and calls the value ambiguous. A negative number after an
+ * option that takes a value is that option's value, so the range check can name the option and its range.
+ */
+function joinNegativeValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 function readConfigFile(specs: OptionSpecs, src: ConfigSources, flagValues: Record<string, unknown>): Record<string, unknown> {

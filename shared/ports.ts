@@ -86,7 +86,10 @@ export function resolvePorts(overrides: PortOverrides = {}, catalog: readonly Fl
     const explicit = perFlow[f.id];
     const port = explicit ?? f.port + offset;
     if (!isPort(port)) {
-      throw configError('port offset', offset, `an offset that keeps ${f.id} (${f.port}) at or below ${MAX_PORT}`);
+      const largest = MAX_PORT - Math.max(...catalog.filter((c) => c.port !== null && perFlow[c.id] === undefined).map((c) => c.port ?? 0));
+      throw configError('--port-offset', offset,
+        `an offset from 0 to ${largest} (${f.id} is ${f.port}; ${f.port} + offset must stay at or below ${MAX_PORT}; ` +
+        `or move ${f.id} with --port ${f.id}=PORT)`);
     }
     if (explicit !== undefined && f.configurable === 'no') {
       throw configError(`port override ${f.id}`, explicit, 'no override: the seed marks this port as not configurable');

@@ -53,8 +53,10 @@ export class KeyPool {
       mkdirSync(stateDir!, { recursive: true });
       const file: PoolFile = { kind: 'smp-lab-agent-keys', version: 1, seed,
         keys: keys.map((k) => ({ policyKey: k.policyKey, privatePem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })) };
-      writeFileSync(`${path}.tmp`, JSON.stringify(file), { mode: 0o600 });
-      renameSync(`${path}.tmp`, path);
+      // One temporary name per process: shards started together share the state folder.
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(file), { mode: 0o600 });
+      renameSync(tmp, path);
     }
     return new KeyPool(keys, path, need);
   }

@@ -13,7 +13,7 @@ function throughputChart(r: LoadReport): string {
   return lineChart('chart-throughput', 'throughput over time', [
     { name: 'ok/s', color: '#2a7', values: r.throughput.points.map((p) => p.ok / step) },
     { name: 'errors/s', color: '#c33', values: r.throughput.points.map((p) => p.errors / step) },
-  ], step, 'requests per second');
+  ], step, 'requests per second', r.durationS);
 }
 
 function latencyChart(r: LoadReport): string {

@@ -2,13 +2,14 @@
 // latency percentiles (from the intended and from the actual send time), throughput over time,
 // generator lag and the threshold verdict. Built from a recorder (live run) or a merge of shard
 // files, written as JSON + self-contained HTML (+ the shard file). Never judges from partial data.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Histogram } from 'hdr-histogram-js';
 import { ENDPOINT_PAGES, OUTCOMES, type Endpoint, type Outcome } from './outcome.js';
 import { newHistogram, type InboundTotals, type LoadStats } from './stats.js';
 import type { SeriesPoint } from './throughput-series.js';
 import { encodeShard } from './shard-file.js';
+import { makeDirSync } from '../../shared/make-dir.js';
 import { judge, type Thresholds, type Verdict } from './thresholds.js';
 import { renderHtmlReport } from './html-report.js';
 
@@ -119,7 +120,7 @@ export interface WrittenReport { json: string; html: string; shard: string | nul
 
 /** Writes `<name>.json`, `<name>.html` and, given the recorder, `<name>.shard.json` into `dir`. */
 export function writeReport(dir: string, report: LoadReport, stats: LoadStats | null, name = 'report'): WrittenReport {
-  mkdirSync(dir, { recursive: true });
+  makeDirSync(dir);
   const json = join(dir, `${name}.json`);
   const html = join(dir, `${name}.html`);
   atomicWrite(json, JSON.stringify(report, null, 2) + '\n');

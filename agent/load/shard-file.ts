@@ -127,8 +127,29 @@ export function decodeShard(text: string, name = 'shard file'): { file: ShardFil
 }
 
 /** One recorder holding the sum of the given shard files (texts with their names); `clock` for a live merge. */
+/**
+ * Shards of one run ran at the same time: the same file given twice (equal content) or a shard whose
+ * run ended before another's began is refused, rather than merged into numbers that mean nothing.
+ */
+function checkOneRun(shards: ReadonlyArray<{ name: string; text: string }>, files: readonly ShardFile[]): void {
+  const seen = new Map<string, string>();
+  for (const s of shards) {
+    const key = s.text.trim();
+    const first = seen.get(key);
+    if (first !== undefined) throw smpError('CONFLICT', `${s.name} is the same shard as ${first}: each shard is merged once`);
+    seen.set(key, s.name);
+  }
+  const latestStart = files.reduce((i, f, j) => (f.startedAt > files[i]!.startedAt ? j : i), 0);
+  const earliestEnd = files.reduce((i, f, j) => (f.endedAt < files[i]!.endedAt ? j : i), 0);
+  if (files.length > 1 && files[latestStart]!.startedAt > files[earliestEnd]!.endedAt) {
+    throw smpError('CONFLICT', `${shards[earliestEnd]!.name} ended (${new Date(files[earliestEnd]!.endedAt).toISOString()}) before ` +
+      `${shards[latestStart]!.name} began (${new Date(files[latestStart]!.startedAt).toISOString()}): shards of one run overlap in time`);
+  }
+}
+
 export function mergeShards(shards: ReadonlyArray<{ name: string; text: string }>, clock?: () => number): LoadStats {
   const decoded = shards.map((s) => decodeShard(s.text, s.name));
+  checkOneRun(shards, decoded.map((d) => d.file));
   const start = decoded.length ? Math.min(...decoded.map((d) => d.file.startedAt)) : Date.now();
   // A finished merge is frozen at its start; a live one (`clock` given) keeps the wall clock for elapsed time.
   const stats = new LoadStats({ clock: clock ?? (() => start) });

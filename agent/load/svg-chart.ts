@@ -12,21 +12,23 @@ const fmt = (v: number): string => (v >= 100 ? String(Math.round(v)) : String(Ma
 export interface LineSeries { name: string; color: string; values: number[] }
 
 /** Lines over x = 0..n-1 (one x step = `stepS` seconds). */
-export function lineChart(id: string, title: string, series: LineSeries[], stepS: number, unit: string): string {
+/** `spanS`: the time the x axis covers (the whole run), even where the last points are missing (no requests). */
+export function lineChart(id: string, title: string, series: LineSeries[], stepS: number, unit: string, spanS = 0): string {
   const n = Math.max(0, ...series.map((s) => s.values.length));
   if (n === 0) return `<svg id="${esc(id)}" viewBox="0 0 ${W} 40" width="${W}" height="40" role="img" aria-label="${esc(title)}"><text x="8" y="24" font-size="12">no data</text></svg>`;
   const H = 240;
   const top = 24;
   const bottom = H - 28;
   const maxY = Math.max(1e-9, ...series.flatMap((s) => s.values));
-  const sx = (i: number): number => PAD_L + (n === 1 ? 0 : (i / (n - 1)) * (W - PAD_L - PAD_R));
+  const span = Math.max((n - 1) * stepS, spanS);
+  const sx = (i: number): number => PAD_L + (span === 0 ? 0 : ((i * stepS) / span) * (W - PAD_L - PAD_R));
   const sy = (v: number): number => bottom - (v / maxY) * (bottom - top);
   let out = `<svg id="${esc(id)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">`;
   out += `<line x1="${PAD_L}" y1="${bottom}" x2="${W - PAD_R}" y2="${bottom}" stroke="#888"/><line x1="${PAD_L}" y1="${top}" x2="${PAD_L}" y2="${bottom}" stroke="#888"/>`;
   for (const f of [0, 0.5, 1]) {
     out += `<text x="${PAD_L - 4}" y="${sy(maxY * f) + 4}" text-anchor="end" font-size="10">${fmt(maxY * f)}</text>`;
   }
-  out += `<text x="${PAD_L}" y="${H - 8}" font-size="10">0 s</text><text x="${W - PAD_R}" y="${H - 8}" text-anchor="end" font-size="10">${fmt((n - 1) * stepS)} s</text>`;
+  out += `<text x="${PAD_L}" y="${H - 8}" font-size="10">0 s</text><text x="${W - PAD_R}" y="${H - 8}" text-anchor="end" font-size="10">${fmt(span)} s</text>`;
   out += `<text x="${PAD_L}" y="14" font-size="11">${esc(unit)}</text>`;
   let legendX = W - PAD_R;
   for (const s of [...series].reverse()) {

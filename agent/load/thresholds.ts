@@ -8,6 +8,8 @@ export interface Thresholds {
   readonly maxErrorRate?: number | undefined;
   /** Largest p99 latency (ms, from the intended send time, ok responses) of any endpoint. */
   readonly maxP99Ms?: number | undefined;
+  /** Fail a run that attempted requests and got not one right answer (a dead or unresolvable target). */
+  readonly requireSuccess?: boolean | undefined;
 }
 
 export interface Verdict {
@@ -28,7 +30,7 @@ export const EXIT_CODES = {
 
 /** What judging needs from a report. */
 export interface Judgeable {
-  totals: { requests: number; dropped: number; errorRate: number };
+  totals: { requests: number; ok: number; dropped: number; errorRate: number };
   endpoints: ReadonlyArray<{ endpoint: string; latencyMs: { p99: number } | null }>;
 }
 
@@ -43,7 +45,11 @@ export function judge(r: Judgeable, t: Thresholds): Verdict {
       if (e.latencyMs && e.latencyMs.p99 > t.maxP99Ms) failures.push(`${e.endpoint} p99 ${e.latencyMs.p99} ms > ${t.maxP99Ms} ms`);
     }
   }
-  if (any && r.totals.requests + r.totals.dropped === 0) failures.push('no requests were made');
+  const attempted = r.totals.requests + r.totals.dropped;
+  if (any && attempted === 0) failures.push('no requests were made');
+  if (t.requireSuccess === true && attempted > 0 && r.totals.ok === 0) {
+    failures.push(`none of ${attempted} requests succeeded (is the target up and reachable?); --allow-no-success accepts that`);
+  }
   return { maxErrorRate: t.maxErrorRate ?? null, maxP99Ms: t.maxP99Ms ?? null, passed: failures.length === 0, failures };
 }
 

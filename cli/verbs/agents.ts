@@ -130,7 +130,7 @@ export async function finishAgents(config: AgentsConfig, stats: import('../../ag
   const { shardReportName } = await import('../../agent/load/shard-files.js');
   const name = shard.count > 1 ? shardReportName(shard.index, shard.count) : 'report';
   const { report, files, exitCode } = finishLoadRun({ stats, dir: config.reportDir, name, aborted,
-    thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
+    thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99, requireSuccess: !config.allowNoSuccess } });
   ctx.stdout.write(`${summaryLine(report)}\nreport: ${files.json} ${files.html} ${files.shard}\n`);
   if (!report.thresholds.passed) {
     ctx.stderr.write(`smp-lab agents: threshold failed: ${report.thresholds.failures.join('; ')}\n`);

@@ -6,6 +6,7 @@ import { defineOptions } from '../../shared/config.js';
 export const THRESHOLD_OPTIONS = defineOptions({
   maxErrorRate: { type: 'float', min: 0, max: 1, arg: 'FRACTION', help: 'fail (exit 3) when more than this fraction of requests fail, e.g. 0.01' },
   maxP99: { type: 'duration', arg: 'MS', help: 'fail (exit 3) when any endpoint\'s p99 latency (from the intended send time) exceeds this, e.g. 250ms' },
+  allowNoSuccess: { type: 'bool', default: false, help: 'exit 0 even when requests were made and none succeeded (default: exit 3)' },
 });
 
 /** Where reports go and how a load run is paced and observed. */

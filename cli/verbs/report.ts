@@ -50,11 +50,11 @@ export const reportVerb = defineVerb({
     }
     const stats = mergeShards(shards);
     const done = finishLoadRun({ stats, dir: config.out, shard: false,
-      thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99 } });
+      thresholds: { maxErrorRate: config.maxErrorRate, maxP99Ms: config.maxP99, requireSuccess: !config.allowNoSuccess } });
     ctx.stdout.write(`merged ${files.length} shard file${files.length === 1 ? '' : 's'}: ${summaryLine(done.report)}\n`);
     ctx.stdout.write(`report  ${done.files.json}\nhtml    ${done.files.html}\n`);
     const t = done.report.thresholds;
-    if (t.maxErrorRate !== null || t.maxP99Ms !== null) {
+    if (t.maxErrorRate !== null || t.maxP99Ms !== null || !t.passed) {
       ctx.stdout.write(t.passed ? 'thresholds passed\n' : `THRESHOLD FAILED: ${t.failures.join('; ')}\n`);
     }
     return done.exitCode;

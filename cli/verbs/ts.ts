@@ -36,7 +36,7 @@ export const tsVerb = defineVerb({
     if (config.noHttps && config.agentScheme === 'https') throw configError('--agent-scheme', 'https', 'http when --no-https is given');
     const { resolvePorts } = await import('../../shared/ports.js');
     const { createLogger } = await import('../../shared/log.js');
-    const { createTaskServer, urlOf } = await import('../../server/ts/task-server.js');
+    const { createTaskServer } = await import('../../server/ts/task-server.js');
     const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
     const tls = config.noHttps ? undefined : await tlsOf(config.tlsCert, config.tlsKey, config.certs, ctx.stderr);
     const opts = {
@@ -47,8 +47,14 @@ export const tsVerb = defineVerb({
     const ts = config.workers > 0
       ? (await import('../../server/ts/cluster-primary.js')).createTaskServerCluster({ ...opts, workers: config.workers, workerLog: { level: config.logLevel } })
       : createTaskServer(opts);
-    const a = await ts.listen();
-    ctx.stdout.write(`ts ready: guid={${ts.guid}} http=${urlOf(a.http)} https=${a.https ? urlOf(a.https, 'https') : 'off'} ` +
+    const a = await ts.listen().catch(async (err: unknown) => {
+      await ts.close().catch(() => undefined);
+      throw err;
+    });
+    // The addresses as bound (0.0.0.0 stays 0.0.0.0): the line says where the TS listens, not where to connect.
+    const bound = (b: { address: string; port: number }, scheme: string): string =>
+      `${scheme}://${b.address.includes(':') ? `[${b.address}]` : b.address}:${b.port}`;
+    ctx.stdout.write(`ts ready: guid={${ts.guid}} http=${bound(a.http, 'http')} https=${a.https ? bound(a.https, 'https') : 'off'} ` +
       `channel=${a.channel.address}:${a.channel.port} remoting=127.0.0.1:${a.remoting[0]},127.0.0.1:${a.remoting[1]} ` +
       `workers=${config.workers} ns=${config.ns}\n`);
     await new Promise<void>((resolve) => {

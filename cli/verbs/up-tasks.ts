@@ -10,7 +10,7 @@ export interface UpTasks {
 }
 
 export async function startUpTasks(nsUrl: string, ports: PortMap, fleet: { seed: string; ipBase: string; count: number },
-  bind: string, logFile: string, level: string, admin: { url: string; user: string }): Promise<UpTasks> {
+  bind: string, logFile: string, level: string, admin: { url: string; user: string }, cmd = 'smp-lab'): Promise<UpTasks> {
   const { createLogger } = await import('../../shared/log.js');
   const { createTaskServer, urlOf } = await import('../../server/ts/task-server.js');
   const { TaskAgentPool } = await import('../../agent/tasks/task-agent-pool.js');
@@ -38,7 +38,7 @@ export async function startUpTasks(nsUrl: string, ports: PortMap, fleet: { seed:
   return {
     line: `  task server      ${urlOf(a.http)}/Altiris/ClientTaskServer/   agent channel tcp ${a.channel.port}   ` +
       `remoting 127.0.0.1:${a.remoting[0]},${a.remoting[1]}   try: SMP_LAB_CONSOLE_PASSWORD=... ` +
-      `smp-lab task run --ns ${admin.url} --console-user ${admin.user} --all --script "echo hi"`,
+      `${cmd} task run --ns ${admin.url} --console-user ${admin.user} --all --script "echo hi"`,
     async close() {
       await pool.close();
       await ts.close();

@@ -2,17 +2,18 @@
 // loopback in one command, without root: the catalog's ports when they can be bound, otherwise the
 // first port offset that works (printed). Prints the port map, URLs, log and report locations, a
 // live line of check-ins, and stops cleanly on Ctrl-C. Parsing, wiring and printing only.
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { COMMON_OPTIONS, PORT_OPTIONS } from '../../shared/config.js';
 import { configError, smpError } from '../../shared/errors.js';
+import { makeDirSync } from '../../shared/make-dir.js';
 import type { PortMap } from '../../shared/ports.js';
 import { defineVerb } from '../verb.js';
+import { commandName, portArgs } from '../hints.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
 import { CONSOLE_SERVER_OPTIONS, describeConsoleLogin, nsConsoleOptions } from './console-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
-import { runAgents, type AgentsConfig } from './agents.js';
+import { runAgents, runUntilDone, type AgentsConfig } from './agents.js';
 import { startUpTasks } from './up-tasks.js';
 
 /** Offsets tried when the real ports cannot be bound. Not 10000: HTTP would land on 10080, a port browsers and fetch refuse. */
@@ -67,7 +68,11 @@ export const upVerb = defineVerb({
     const { createLogger } = await import('../../shared/log.js');
     const ports = await pickPorts(config.portOffset, config.port ?? {}, config.bind);
     const certs = await ensureLabCertificates({ dir: config.certDir });
-    mkdirSync(config.logDir, { recursive: true });
+    try {
+      makeDirSync(config.logDir);
+    } catch (err) {
+      throw smpError('ENVIRONMENT', `cannot create the log folder ${config.logDir}: ${(err as Error).message}`, {}, err);
+    }
     const logFile = `${config.logDir}/ns.log`;
     const ns = await createNotificationServer({
       ports, bind: config.bind, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
@@ -83,8 +88,9 @@ export const upVerb = defineVerb({
     const https = `https://${host}:${bound.https!.port}`;
     const reportDir = config.reportDir;
     const group = ports.flow('ns-multicast').group;
+    const cmd = commandName(ctx.env);
     const tasks = await startUpTasks(http, ports, { seed: config.seed, ipBase: config.ipBase, count: config.agents },
-      config.bind, `${config.logDir}/ts.log`, config.logLevel, { url: consoleBase, user: config.consoleUser })
+      config.bind, `${config.logDir}/ts.log`, config.logLevel, { url: consoleBase, user: config.consoleUser }, cmd)
       .catch((err: unknown) => ({ line: `  task server      not started: ${(err as Error).message}`, close: async () => undefined }));
     ctx.stdout.write([
       `smp-lab up: port offset ${ports.offset}${ports.offset !== config.portOffset ? ` (the catalog ports could not all be bound; chose ${ports.offset})` : ''}`,
@@ -98,17 +104,17 @@ export const upVerb = defineVerb({
       `  agent tickle     tcp ${ports.port('ns-tickle')} on ${config.ipBase}..   wake/multicast udp ${group}:${ports.port('ns-multicast')}`,
       tasks.line,
       `  logs ${logFile}   data ${config.dataDir}   reports ${reportDir}`,
-      `  try: smp-lab tickle --port-offset ${ports.offset} --fleet-count ${config.agents}`
+      `  try: ${cmd} tickle${portArgs(ports.offset, config.port ?? {})} --fleet-count ${config.agents}`
         + `${config.ipBase === FLEET_RUN_OPTIONS.ipBase.default ? '' : ` --ip-base ${config.ipBase}`}   |   Ctrl-C stops`,
       '',
     ].join('\n'));
     let code = 0;
     try {
       if (config.agents > 0) {
-        const agentsConfig: AgentsConfig = { ...config, count: config.agents, duration: undefined, ns: undefined, ca: undefined };
+        const agentsConfig: AgentsConfig = { ...config, count: config.agents, ns: undefined, ca: undefined };
         code = await runAgents(agentsConfig, config.scheme === 'https' ? https : http, ports, ctx, {}, config.scheme === 'https' ? Buffer.from(certs.caCertPem) : undefined);
       } else {
-        await new Promise<void>((resolve) => ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await runUntilDone(config.duration, ctx.signal);
       }
     } finally {
       await tasks.close();

@@ -21,7 +21,10 @@ export const wakeVerb = defineVerb({
     const { resolvePorts } = await import('../../shared/ports.js');
     const { FleetIdentities } = await import('../../agent/fleet/identity.js');
     const ports = resolvePorts({ offset: config.portOffset, perFlow: config.port ?? {} });
+    const { isMac } = await import('../../shared/protocol/magic-packet.js');
     const macs = [...(config.mac ?? [])];
+    const bad = macs.find((m) => !isMac(m));
+    if (bad !== undefined) throw configError('--mac', bad, 'a MAC address such as 00:11:22:33:44:55');
     if (config.fleetCount !== undefined) {
       const ids = new FleetIdentities({ seed: config.seed, ipBase: config.ipBase });
       for (let i = 0; i < config.fleetCount; i++) macs.push(ids.mac(i));

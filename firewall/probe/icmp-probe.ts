@@ -33,7 +33,9 @@ export function probeIcmp(ping: string | null, peer: string, timeoutMs: number):
       const line = out.split('\n').find((l) => /bytes from|Unreachable|Prohibited|not permitted/i.test(l))?.trim() ?? '';
       if (code === 0) resolve(pass(`echo reply: ${line}`));
       else if (/Unreachable|Prohibited/i.test(out)) resolve(refused(`ICMP error instead of an echo reply: ${line}`));
-      else if (/not permitted|permission/i.test(out)) resolve(skipped(`ping is not permitted here: ${line}`));
+      else if (/Name or service not known|Temporary failure in name resolution|unknown host/i.test(out)) {
+        resolve(failed(`cannot resolve ${peer}: ${out.trim().split('\n')[0] ?? ''}`));
+      } else if (/not permitted|permission/i.test(out)) resolve(skipped(`ping is not permitted here: ${line}`));
       else resolve(timedOut(`no echo reply within ${seconds} s`));
     });
   });

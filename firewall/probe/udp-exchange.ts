@@ -76,7 +76,11 @@ export function udpExchange(target: UdpTarget, request: Buffer, check: Checker):
         start();
       });
     } else {
-      socket.connect(target.port, target.host, start);
+      // A failed lookup comes to this callback, not to 'error': sending then would crash the process.
+      socket.connect(target.port, target.host, (err?: Error) => {
+        if (err) finish(failed(`cannot reach ${target.host}: ${errorText(err)}`));
+        else start();
+      });
     }
   });
 }

@@ -107,8 +107,9 @@ export function localAddressFor(peer: string): Promise<string> {
       s.close();
       resolve('0.0.0.0');
     });
-    s.connect(9, peer, () => {
-      const a = s.address().address;
+    s.connect(9, peer, (err?: Error) => {
+      // A failed lookup comes here, not to 'error'; the flow's own exchange then reports it.
+      const a = err ? '0.0.0.0' : s.address().address;
       s.close();
       resolve(a);
     });

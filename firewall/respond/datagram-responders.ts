@@ -6,7 +6,8 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { CL_REQUEST, decodeClHeader, encodeClReject } from '../../shared/protocol/dcerpc.js';
 import {
-  decodeDatagram, decodeNameQuery, encodeDatagramError, encodeNodeStatusAnswer, DGM_ERROR,
+  decodeDatagram, decodeNameQuery, encodeDatagramError, encodeNameQueryAnswer, encodeNodeStatusAnswer, DGM_ERROR, NB, NBSTAT,
+  type NameQuery,
 } from '../../shared/protocol/netbios.js';
 import { decodeProbeRequest, encodeProbeAck, firstLine } from '../../shared/protocol/probe-handshake.js';
 import { AUTH_CAPABILITIES, ASF_PING, decodeRmcp, encodeIpmiResponse, encodePresencePong } from '../../shared/protocol/rmcp.js';
@@ -25,10 +26,7 @@ function answerFor(spec: ListenerSpec): Answer {
     case 'asf':
       return answerRmcp;
     case 'netbios-ns':
-      return (msg) => {
-        const q = decodeNameQuery(msg);
-        return q.response ? null : encodeNodeStatusAnswer(q.id, NETBIOS_HOST_NAME);
-      };
+      return answerNameService;
     case 'netbios-dgm':
       return (msg, _from, local) => {
         const d = decodeDatagram(msg);
@@ -47,6 +45,26 @@ function answerFor(spec: ListenerSpec): Answer {
         return encodeProbeAck({ flowId: req.flowId, nonce: req.nonce, roles: spec.roles, protocol: spec.protocol });
       };
   }
+}
+
+/** Name query for our name: our address; for another name: NAM_ERR when asked as a name server, else silence. */
+function answerNameService(msg: Buffer, from: RemoteInfo, local: Socket): Buffer | null {
+  const q: NameQuery = decodeNameQuery(msg);
+  if (q.response) return null;
+  if (q.type === NBSTAT) return encodeNodeStatusAnswer(q.id, NETBIOS_HOST_NAME);
+  if (q.type !== NB) return null;
+  if (q.name.toUpperCase() === NETBIOS_HOST_NAME) return encodeNameQueryAnswer(q, answeringAddress(local, from));
+  return q.recursion ? encodeNameQueryAnswer(q, null) : null;
+}
+
+/** The address a name query answer gives: the bound one, or for a wildcard bind the one on the asker's subnet. */
+function answeringAddress(local: Socket, from: RemoteInfo): string {
+  const bound = local.address().address;
+  if (bound !== '0.0.0.0') return bound;
+  const v4 = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).filter((a) => a.family === 'IPv4'));
+  const toInt = (ip: string): number => ip.split('.').reduce((n, p) => ((n << 8) | (Number(p) & 0xff)) >>> 0, 0);
+  const same = v4.find((a) => ((toInt(a.address) ^ toInt(from.address)) & toInt(a.netmask)) === 0);
+  return same?.address ?? (from.address.startsWith('127.') ? '127.0.0.1' : v4.find((a) => !a.internal)?.address ?? '127.0.0.1');
 }
 
 function answerRmcp(msg: Buffer): Buffer | null {

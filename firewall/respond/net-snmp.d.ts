@@ -10,8 +10,14 @@ declare module 'net-snmp' {
     includeAuthentication?: boolean;
   }
   interface Closable { close(callback?: () => void): void }
+  export interface MibRequest {
+    instanceNode: { value: unknown };
+    done(err?: { errorStatus: number }): void;
+  }
   interface Mib {
-    registerProvider(p: { name: string; type: number; oid: string; scalarType: number; maxAccess: number }): void;
+    registerProvider(p: {
+      name: string; type: number; oid: string; scalarType: number; maxAccess: number; handler?: (r: MibRequest) => void;
+    }): void;
     setScalarValue(name: string, value: unknown): void;
   }
   interface Agent extends Closable {
@@ -22,7 +28,7 @@ declare module 'net-snmp' {
     createAgent(o: ListenOptions, cb: (err: Error | null, data: unknown) => void): Agent;
     createReceiver(o: ListenOptions, cb: (err: Error | null, data: unknown) => void): Closable;
     MibProviderType: { Scalar: number };
-    ObjectType: { OctetString: number; ObjectIdentifier: number; TimeTicks: number };
+    ObjectType: { OctetString: number; OID: number; TimeTicks: number; Integer: number };
     MaxAccess: Record<string, number>;
   };
   export default snmp;

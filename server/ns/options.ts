@@ -56,9 +56,18 @@ export interface NsEventOptions {
   readonly drainIntervalMs: number;
   /** Events processed per queue per drain. */
   readonly drainBatch: number;
+  /** Retention: processed events older than this are purged (ms; 0 keeps them whatever their age). */
+  readonly retainMs?: number;
+  /** Retention: processed events kept at most (0: no count limit). */
+  readonly retainCount?: number;
+  /** How often the purge runs (ms; 0: never). */
+  readonly purgeEveryMs?: number;
 }
 
-export const DEFAULT_EVENT_OPTIONS: NsEventOptions = { queueMax: 10_000, drainIntervalMs: 100, drainBatch: 200 };
+/** SMP purges processed events on a schedule; these bound the store the same way by default. */
+export const DEFAULT_RETENTION = { retainMs: 7 * 24 * 3600_000, retainCount: 100_000, purgeEveryMs: 60_000 } as const;
+
+export const DEFAULT_EVENT_OPTIONS: NsEventOptions = { queueMax: 10_000, drainIntervalMs: 100, drainBatch: 200, ...DEFAULT_RETENTION };
 
 export interface NsTlsOptions {
   readonly certFile?: string;

@@ -22,6 +22,8 @@ import { seedLabPolicies } from './policies/lab-set.js';
 import { ERRORS, isSmpError, smpError } from '../../shared/errors.js';
 import { createConsoleListener } from './console-access/console-listener.js';
 import { createConsoleAccess, installConsoleAccess } from './console-access/install.js';
+import { startRetention } from './events/retention.js';
+import { bindError } from '../../shared/bind-error.js';
 
 export interface NotificationServer {
   readonly app: FastifyInstance;
@@ -127,8 +129,10 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   }
   if (opts.seedPolicies ?? true) seedLabPolicies(store.policies);
   const processor = startEventProcessor(context);
+  const retention = startRetention(context);
   app.addHook('onClose', async () => {
     processor.stop();
+    retention.stop();
     await store.close();
   });
   if (httpsServer) applyLimits(httpsServer, limits);
@@ -138,7 +142,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     const httpPort = opts.httpPort ?? opts.ports?.port('ns-agent-http') ?? 0;
     await app.listen({ port: httpPort, host, backlog: limits.listenBacklog }).catch(async (err: unknown) => {
       await app.close();
-      throw bindError(err, 'HTTP', host, httpPort);
+      throw bindError(err, { flow: 'ns-agent-http', host, port: httpPort });
     });
     let https: BoundAddress | null = null;
     if (httpsServer && handler) {
@@ -155,7 +159,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
         });
       }).catch(async (err: unknown) => {
         await app.close();
-        throw bindError(err, 'HTTPS', host, httpsPort);
+        throw bindError(err, { flow: 'ns-agent-https', host, port: httpsPort });
       });
       https = toBound(srv.address() as AddressInfo);
     }
@@ -180,7 +184,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
       });
     }).catch(async (err: unknown) => {
       await close();
-      throw bindError(err, 'console', host, port);
+      throw bindError(err, { flow: 'console', host, port, move: '--console-port PORT or --console-bind IP' });
     });
     return { ...toBound(srv.address() as AddressInfo), scheme: tlsOpts ? 'https' : 'http' };
   };
@@ -203,14 +207,6 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     ...(account.passwordFile !== undefined ? { passwordFile: account.passwordFile } : {}),
   };
   return { app, store, context, consoleLogin, listen, addresses: () => bound, routes: () => routes, close };
-}
-
-function bindError(err: unknown, what: string, host: string, port: number): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES') return smpError('BIND', `cannot bind ${what} ${host}:${port}: permission denied; run as root or add --port-offset 11000`, { port }, err);
-  if (code === 'EADDRINUSE') return smpError('BIND', `cannot bind ${what} ${host}:${port}: the port is in use; pick another with --port or --port-offset`, { port }, err);
-  if (code === 'EADDRNOTAVAIL') return smpError('BIND', `cannot bind ${what} ${host}:${port}: no such local address`, { port }, err);
-  return err;
 }
 
 const toBound = (a: AddressInfo): BoundAddress => ({ address: a.address, port: a.port });

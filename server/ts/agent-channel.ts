@@ -24,12 +24,15 @@ class AgentLink {
   readonly reader = new FrameReader(TASK_CHANNEL);
   client: ClientRecord | null = null;
   lastSeen: number;
+  /** Frames since `framesSince`: the flood window is the link's own, not the sweep's (which may run late). */
   frames = 0;
+  framesSince: number;
   workSeq = 0;
   /** Waiting for the primary to admit this hello (workers only). */
   admitting = false;
   constructor(readonly socket: Socket, readonly owner: AgentChannelServer, now: number) {
     this.lastSeen = now;
+    this.framesSince = now;
   }
 }
 
@@ -138,7 +141,12 @@ export class AgentChannelServer {
 
   /** @internal called by the shared data handler */
   onData(link: AgentLink, chunk: Buffer): void {
-    link.lastSeen = Date.now();
+    const now = Date.now();
+    link.lastSeen = now;
+    if (now - link.framesSince >= this.sweepEvery) {
+      link.frames = 0;
+      link.framesSince = now;
+    }
     try {
       for (const frame of link.reader.push(chunk)) {
         if (++link.frames > this.settings.maxFramesPerInterval) {
@@ -160,9 +168,20 @@ export class AgentChannelServer {
         if (link.socket.destroyed) return;
       }
     } catch (err) {
-      if (!isSmpError(err)) throw err;
+      // Thrown from a socket's data handler, anything else would be an uncaught exception: drop the link.
+      if (!isSmpError(err)) return this.internal(link, err);
       this.refuse(link, channelErrorCode(err.code), err.code.replace('SMP_ERR_', '').toLowerCase(), err.message);
     }
+  }
+
+  /** An unexpected exception on one link: logged and counted as `internal`, the link closed, the TS unharmed. */
+  private internal(link: AgentLink, err: unknown): void {
+    this.log.error({ channel: CH, agentGuid: link.client?.guid, err }, 'internal error on an agent link');
+    this.rejects.note(CH, 'internal', { agentGuid: link.client?.guid, remote: link.socket.remoteAddress },
+      `internal error: ${(err as Error | null)?.message ?? String(err)}`);
+    link.socket.removeAllListeners('data');
+    link.socket.on('data', discard);
+    link.socket.destroy();
   }
 
   private onHello(link: AgentLink, guid: string, name: string): void {
@@ -189,7 +208,7 @@ export class AgentChannelServer {
     try {
       rec = this.registry.register(guid, name, link.socket.remoteAddress ? [link.socket.remoteAddress] : []);
     } catch (err) {
-      if (!isSmpError(err)) throw err;
+      if (!isSmpError(err)) return this.internal(link, err);
       return this.refuse(link, CHANNEL_ERROR.CAPACITY, 'client-cap', err.message);
     }
     const previous = rec.link as AgentLink | null;
@@ -272,7 +291,6 @@ export class AgentChannelServer {
     if (late) return;
     const { deadAfterMs, helloTimeoutMs } = this.settings;
     for (const link of this.links) {
-      link.frames = 0;
       if (link.socket.destroyed) continue;
       if (link.client === null && now - link.lastSeen > helloTimeoutMs) {
         this.refuse(link, CHANNEL_ERROR.HELLO_REQUIRED, 'hello-timeout', 'no hello in time');

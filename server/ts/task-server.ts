@@ -2,8 +2,10 @@
 // channel, the loopback remoting ports and its link to the NS (registration, 50123 tickles, job
 // fetch, status reports). Wires the parts; holds no protocol logic of its own.
 import { fastify, LogController, type FastifyInstance } from 'fastify';
+import { bindError } from '../../shared/bind-error.js';
 import { smpError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
+import { TLS_PROFILE } from '../../shared/tls-profile.js';
 import { escapeXml } from '../../shared/protocol/task-xml.js';
 import { AgentChannelServer } from './agent-channel.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -68,9 +70,14 @@ export function createTaskServer(opts: TaskServerOptions): TaskServer {
       const bind = opts.bind ?? '0.0.0.0';
       await registerTsPages(app, pages);
       if (httpsApp) await registerTsPages(httpsApp, pages);
-      const http = await listenApp(app, portOf(opts, opts.httpPort, 'ts-http'), bind);
-      const https = httpsApp ? await listenApp(httpsApp, portOf(opts, opts.httpsPort, 'ts-https'), bind) : null;
-      const channelAddr = await ch.listen(portOf(opts, opts.channelPort, 'ts-agent-channel'), bind);
+      const on = <T>(flow: string, port: number, host: string, fn: (port: number) => Promise<T>): Promise<T> =>
+        fn(port).catch((err: unknown) => { throw bindError(err, { flow, host, port }); });
+      const http = await on('ts-http', portOf(opts, opts.httpPort, 'ts-http'), bind, (p) => listenApp(app, p, bind));
+      const https = httpsApp
+        ? await on('ts-https', portOf(opts, opts.httpsPort, 'ts-https'), bind, (p) => listenApp(httpsApp, p, bind))
+        : null;
+      const channelAddr = await on('ts-agent-channel', portOf(opts, opts.channelPort, 'ts-agent-channel'), bind,
+        (p) => ch.listen(p, bind));
       const remoting = await core.listenRemoting((flow) => portOf(opts, undefined, flow));
       core.start({ http, https, channel: channelAddr });
       return { http, https, channel: channelAddr, remoting };
@@ -90,7 +97,7 @@ export function makeApp(log: Logger, metrics: TsMetrics, tls?: { cert: string | 
   const app = fastify({
     loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: TS_DEFAULTS.bodyLimit,
     routerOptions: { caseSensitive: false }, connectionTimeout: 30_000, keepAliveTimeout: 120_000,
-    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...TLS_PROFILE } } : {}),
   } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance;
   // Agents send XML with any (or no) content type; bodies stay text for the page codecs.
   app.removeAllContentTypeParsers();

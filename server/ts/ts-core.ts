@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:net';
+import { bindError } from '../../shared/bind-error.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { normalizeGuid } from '../../shared/protocol/guid-bytes.js';
 import type { StatusDoc } from '../../shared/protocol/task-xml.js';
@@ -121,9 +122,13 @@ export class TsCore {
 
   /** Binds 50121/50122 on loopback (whatever --bind says). */
   async listenRemoting(port: (flow: string) => number): Promise<[number, number]> {
-    const r1 = await listenLoopback(this.remoting[0]!, this.opts.remotingPorts?.[0] ?? port('ts-remoting-1'));
-    const r2 = await listenLoopback(this.remoting[1]!, this.opts.remotingPorts?.[1] ?? port('ts-remoting-2'));
-    return [r1, r2];
+    const on = (i: 0 | 1, flow: string): Promise<number> => {
+      const p = this.opts.remotingPorts?.[i] ?? port(flow);
+      return listenLoopback(this.remoting[i]!, p).catch((err: unknown) => {
+        throw bindError(err, { flow, host: '127.0.0.1', port: p });
+      });
+    };
+    return [await on(0, 'ts-remoting-1'), await on(1, 'ts-remoting-2')];
   }
 
   /** The agent-facing listeners are up: register with the NS and open the 50123 link. */

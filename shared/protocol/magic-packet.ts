@@ -14,9 +14,12 @@ export interface MagicPacket {
   readonly password?: Buffer;
 }
 
+/** `00:11:22:33:44:55`, `00-11-...`, `0011.2233.4455` or 12 bare hex digits. */
+export const isMac = (mac: string): boolean => /^[0-9a-fA-F]{12}$/.test(mac.replace(/[-:.]/g, ''));
+
 export function encodeMagicPacket(mac: string, password?: Buffer): Buffer {
   const hex = mac.replace(/[-:.]/g, '');
-  if (!/^[0-9a-fA-F]{12}$/.test(hex)) throw smpError('BAD_INPUT', `not a MAC address: ${JSON.stringify(mac)}`);
+  if (!isMac(mac)) throw smpError('BAD_INPUT', `not a MAC address: ${JSON.stringify(mac)}`);
   if (password !== undefined && password.length !== 4 && password.length !== 6) {
     throw smpError('BAD_INPUT', 'a SecureOn password is 4 or 6 bytes');
   }

@@ -1,10 +1,11 @@
 // NetBIOS over TCP/IP (public, RFC 1001/1002), as far as the firewall responders and probes need:
-// name encoding, the node-status (NBSTAT) query and answer on 137/udp, the direct datagram and the
+// name encoding, the name query (NB) and node-status (NBSTAT) queries and answers on 137/udp, the direct datagram and the
 // datagram error on 138/udp, and the session request/answer on 139/tcp. Pure and bounded.
 import { smpError } from '../errors.js';
 
 export const NBNS_MAX = 576;
-const NBSTAT = 0x21;
+export const NB = 0x20;
+export const NBSTAT = 0x21;
 const CLASS_IN = 0x01;
 
 const bad = (msg: string) => smpError('BAD_FRAME', `netbios: ${msg}`);
@@ -52,6 +53,10 @@ export interface NameQuery {
   readonly response: boolean;
   readonly type: number;
   readonly name: string;
+  /** The 16th byte of the name (0x20 file server, 0x00 workstation, ...). */
+  readonly suffix: number;
+  /** Recursion desired (a query to a name server, as `nmblookup -R` or `-U` sends). */
+  readonly recursion: boolean;
 }
 
 export function decodeNameQuery(buf: Buffer): NameQuery {
@@ -61,7 +66,53 @@ export function decodeNameQuery(buf: Buffer): NameQuery {
   const an = buf.readUInt16BE(6);
   if (qd + an !== 1) throw bad('expected one question or one answer');
   const n = decodeName(buf, 12);
-  return { id: buf.readUInt16BE(0), response: (flags & 0x8000) !== 0, type: buf.readUInt16BE(n.end), name: n.name };
+  return {
+    id: buf.readUInt16BE(0), response: (flags & 0x8000) !== 0, type: buf.readUInt16BE(n.end), name: n.name, suffix: n.suffix,
+    recursion: (flags & 0x0100) !== 0,
+  };
+}
+
+export function encodeNameQuery(id: number, name: string, suffix = 0x20, recursion = true): Buffer {
+  const head = Buffer.alloc(12);
+  head.writeUInt16BE(id & 0xffff, 0);
+  head.writeUInt16BE(recursion ? 0x0110 : 0x0010, 2); // broadcast bit set as nmblookup does; RD on request
+  head.writeUInt16BE(1, 4);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt16BE(NB, 0);
+  tail.writeUInt16BE(CLASS_IN, 2);
+  return Buffer.concat([head, encodeName(name, suffix), tail]);
+}
+
+/**
+ * RFC 1002 4.2.13: the positive name query answer (one NB record: unique B-node at `address`), or with
+ * `address` null the negative one (NAM_ERR: the name is not registered here).
+ */
+export function encodeNameQueryAnswer(q: NameQuery, address: string | null): Buffer {
+  const head = Buffer.alloc(12);
+  head.writeUInt16BE(q.id & 0xffff, 0);
+  head.writeUInt16BE(0x8400 | (q.recursion ? 0x0100 : 0) | (address === null ? 0x0003 : 0), 2); // response, AA, RD, rcode
+  head.writeUInt16BE(1, 6);
+  const rr = Buffer.alloc(10);
+  rr.writeUInt16BE(NB, 0);
+  rr.writeUInt16BE(CLASS_IN, 2);
+  rr.writeUInt32BE(address === null ? 0 : 300_000, 4); // TTL in seconds
+  const data = Buffer.alloc(address === null ? 0 : 6);
+  if (address !== null) writeIp(data, 2, address); // NB_FLAGS 0: unique, B-node
+  rr.writeUInt16BE(data.length, 8);
+  return Buffer.concat([head, encodeName(q.name, q.suffix), rr, data]);
+}
+
+/** The addresses of a positive name query answer; empty for a negative one. */
+export function decodeNameQueryAnswer(buf: Buffer): { id: number; rcode: number; addresses: string[] } {
+  const q = decodeNameQuery(buf);
+  if (!q.response || q.type !== NB) throw bad('not a name query answer');
+  const rcode = buf.readUInt16BE(2) & 0x000f;
+  const at = 12 + 34 + 10;
+  const len = buf.length >= at ? buf.readUInt16BE(at - 2) : 0;
+  if (buf.length < at + len || len % 6 !== 0) throw bad('name query answer cut short');
+  const addresses: string[] = [];
+  for (let o = at; o < at + len; o += 6) addresses.push([...buf.subarray(o + 2, o + 6)].join('.'));
+  return { id: q.id, rcode, addresses };
 }
 
 /** Node status answer listing one unique workstation name; the unit id (MAC) is all zero. */

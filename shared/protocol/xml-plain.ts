@@ -4,13 +4,15 @@
 // that subset, and parseXml (xml.ts) hands such input to fast-xml-parser, which stays the authority
 // for every error message and every other document. It never accepts input the library refuses,
 // and gives the same tree for what it accepts (checked by a differential test).
+import { smpError } from '../errors.js';
 import type { XmlNode } from './xml.js';
 
 /** Optional `<?xml version="1.0" encoding="utf-8"?>` (attribute values plain) at the very start. */
 const DECLARATION = /^<\?xml(?:[ \t\r\n]+[A-Za-z]+[ \t\r\n]*=[ \t\r\n]*(?:"[^"<&?]*"|'[^'<&?]*'))*[ \t\r\n]*\?>/y;
-/** `<name`, then attributes, then `>` or `/>`. Names: the ASCII subset of XML Name. */
-const OPEN = /<([A-Za-z_][A-Za-z0-9_.:-]*)((?:[ \t\r\n]+[A-Za-z_][A-Za-z0-9_.:-]*[ \t\r\n]*=[ \t\r\n]*(?:"[^"<&]*"|'[^'<&]*'))*)[ \t\r\n]*(\/?)>/y;
-const ATTR = /[ \t\r\n]+([A-Za-z_][A-Za-z0-9_.:-]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
+/** `<name`; then attributes one at a time (a repeated group in one regex overflows the stack on many), then `>` or `/>`. */
+const OPEN = /<([A-Za-z_][A-Za-z0-9_.:-]*)/y;
+const ATTR = /[ \t\r\n]+([A-Za-z_][A-Za-z0-9_.:-]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^"<&]*)"|'([^'<&]*)')/y;
+const OPEN_END = /[ \t\r\n]*(\/?)>/y;
 const CLOSE = /<\/([A-Za-z_][A-Za-z0-9_.:-]*)[ \t\r\n]*>/y;
 /** Text up to the next tag; `&` (an entity) or `>` (possibly `]]>`) ends the fast path. */
 const TEXT = /[^<&>]+/y;
@@ -21,20 +23,28 @@ const FORBIDDEN = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 
 interface Open { name: string; attrs: Record<string, string>; children: XmlNode[]; text: string }
 
-function attributes(source: string): Record<string, string> | null {
+/** The attributes from `at` to the end of the start tag, or null when they leave the plain subset. */
+function attributes(text: string, at: number, maxAttributes: number): { attrs: Record<string, string>; end: number } | null {
   const attrs: Record<string, string> = {};
-  ATTR.lastIndex = 0;
+  let count = 0;
+  ATTR.lastIndex = at;
   let m: RegExpExecArray | null;
-  while ((m = ATTR.exec(source)) !== null) {
+  while ((m = ATTR.exec(text)) !== null) {
     const name = m[1]!;
     if (Object.hasOwn(attrs, name)) return null; // duplicate: the library words the error
+    if (++count > maxAttributes) throw tooManyAttributes(maxAttributes);
     attrs[name] = (m[2] ?? m[3]!).trim();
+    at = ATTR.lastIndex;
   }
-  return attrs;
+  return { attrs, end: at };
+}
+
+export function tooManyAttributes(maxAttributes: number): Error {
+  return smpError('TOO_LARGE', `an element has more than ${maxAttributes} attributes`, { limit: maxAttributes });
 }
 
 /** The root element of `text`, or null when the document is outside the plain subset (or malformed). */
-export function parsePlainXml(text: string, maxDepth: number): XmlNode | null {
+export function parsePlainXml(text: string, maxDepth: number, maxAttributes: number): XmlNode | null {
   if (FORBIDDEN.test(text)) return null;
   let at = 0;
   DECLARATION.lastIndex = 0;
@@ -69,11 +79,14 @@ export function parsePlainXml(text: string, maxDepth: number): XmlNode | null {
     OPEN.lastIndex = at;
     const m = OPEN.exec(text);
     if (m === null) return null; // comment, CDATA, PI, DTD, or malformed
-    at = OPEN.lastIndex;
-    const attrs = m[2] === '' ? {} : attributes(m[2]!);
-    if (attrs === null || stack.length + 1 >= maxDepth) return null; // the library words depth errors
-    const el: Open = { name: m[1]!, attrs, children: [], text: '' };
-    if (m[3] === '/') {
+    const a = attributes(text, OPEN.lastIndex, maxAttributes);
+    if (a === null) return null;
+    OPEN_END.lastIndex = a.end;
+    const end = OPEN_END.exec(text);
+    if (end === null || stack.length + 1 >= maxDepth) return null; // malformed; the library words depth errors
+    at = OPEN_END.lastIndex;
+    const el: Open = { name: m[1]!, attrs: a.attrs, children: [], text: '' };
+    if (end[1] === '/') {
       const parent = stack[stack.length - 1];
       if (parent === undefined) root = el;
       else parent.children.push(el);

@@ -4,7 +4,7 @@
 // The plain subset agents send on every check-in takes a fast path (xml-plain.ts) to the same tree.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { smpError } from '../errors.js';
-import { parsePlainXml } from './xml-plain.js';
+import { parsePlainXml, tooManyAttributes } from './xml-plain.js';
 
 /** An element as policies and codecs hold it: attributes, children and optional text. */
 export interface XmlElement {
@@ -21,7 +21,11 @@ export interface XmlLimits {
   readonly maxBytes: number;
   /** Deepest element nesting. */
   readonly maxDepth: number;
+  /** Most attributes on one element (default MAX_ATTRIBUTES): more is 413, in time linear in the input. */
+  readonly maxAttributes?: number;
 }
+
+export const MAX_ATTRIBUTES = 4096;
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
 
@@ -48,9 +52,14 @@ export function parseXml(input: string | Buffer, limits: XmlLimits = DEFAULT_XML
   }
   const text = typeof input === 'string' ? input : decodeUtf8(input, what);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw smpError('BAD_XML', `${what}: DTDs and entity declarations are not accepted`);
-  const plain = parsePlainXml(text, limits.maxDepth);
+  const maxAttributes = limits.maxAttributes ?? MAX_ATTRIBUTES;
+  const plain = parsePlainXml(text, limits.maxDepth, maxAttributes);
   if (plain !== null) return plain;
-  return parseXmlText(text, limits.maxDepth, what);
+  // The library spends about 50 µs an attribute: count them first, in one pass.
+  if (attributesBound(text, maxAttributes) > maxAttributes) throw tooManyAttributes(maxAttributes);
+  const root = parseXmlText(text, limits.maxDepth, what);
+  if (mostAttributes(root) > maxAttributes) throw tooManyAttributes(maxAttributes);
+  return root;
 }
 
 /** The library path alone, for decoded text (parseXml uses it for all but the plain subset). */
@@ -71,6 +80,45 @@ export function parseXmlText(text: string, maxDepth: number, what = 'XML'): XmlN
   const roots = toNodes(raw).filter((n) => n.name !== '#text');
   if (roots.length !== 1) throw smpError('BAD_XML', `${what} must have exactly one root element, found ${roots.length}`);
   return roots[0]!;
+}
+
+/**
+ * The most `=` signs outside quotes within one tag, skipping comments, CDATA and processing
+ * instructions: exactly the most attributes of an element for well-formed text. Stops past `stop`.
+ */
+function attributesBound(text: string, stop: number): number {
+  let most = 0;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < text.length) {
+    const skip = text.startsWith('<!--', i) ? '-->' : text.startsWith('<![CDATA[', i) ? ']]>' : text.startsWith('<?', i) ? '?>' : null;
+    if (skip !== null) {
+      const end = text.indexOf(skip, i + 2);
+      if (end < 0) break;
+      i = text.indexOf('<', end + skip.length);
+      continue;
+    }
+    let count = 0;
+    let quote = 0;
+    let j = i + 1;
+    for (; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+      } else if (c === 34 || c === 39) quote = c;
+      else if (c === 61 /* = */) count++;
+      else if (c === 62 /* > */) break;
+    }
+    if (count > most && (most = count) > stop) return most;
+    i = text.indexOf('<', j);
+  }
+  return most;
+}
+
+/** The most attributes of any element of the tree (the authority after the scan's estimate). */
+function mostAttributes(node: XmlNode): number {
+  let most = Object.keys(node.attrs).length;
+  for (const c of node.children) most = Math.max(most, mostAttributes(c));
+  return most;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -79,3 +79,15 @@ t.test('an unwritable folder is an error with exit code, not a crash', async (t)
   t.match(r.stderr, /^smp-lab certs: cannot create the certificate folder/);
   t.equal(r.stderr.trimEnd().split('\n').length, 1);
 });
+
+t.test('an unwritable or impossible folder is one line and exit 2, at once', async (t) => {
+  // Node's recursive mkdir spins forever under /proc; the folder must fail instead.
+  const res = await runSmpLab(['certs', '--out', '/proc/nope/certs'], { timeoutMs: 15000 });
+  t.equal(res.code, 2);
+  t.match(res.stderr, /^smp-lab certs: cannot create the certificate folder \/proc\/nope\/certs: ENOENT/);
+  t.equal(res.stderr.trim().split('\n').length, 1);
+  const file = join(t.testdir({ file: 'x' }), 'file');
+  const under = await runSmpLab(['certs', '--out', join(file, 'certs')], { timeoutMs: 15000 });
+  t.equal(under.code, 2);
+  t.match(under.stderr, /cannot create the certificate folder .*ENOTDIR/);
+});

@@ -43,5 +43,5 @@ t.test('smp-lab ns refuses bad options with one line and exit 2, a taken port wi
   await new Promise((r) => blocker.once('listening', r));
   const busy = await runSmpLab(['ns', '--port', `ns-agent-http=${taken}`, '--no-https', '--store', 'memory']);
   t.equal(busy.code, 1);
-  t.match(busy.stderr, new RegExp(`cannot bind HTTP 127.0.0.1:${taken}: the port is in use`));
+  t.match(busy.stderr, new RegExp(`cannot bind ns-agent-http on 127.0.0.1:${taken}: the port is in use`));
 });

@@ -53,3 +53,17 @@ t.test('smp-lab up', async (t) => {
   t.equal(report.inbound.acted['tcp'], 32, 'the fleet acted on every tickle');
   t.ok(existsSync(join(dir, 'logs', 'ns.log')));
 });
+
+t.test('smp-lab up --duration stops by itself, with agents and without', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'smp-up-duration-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const agents of ['2', '0']) {
+    const started = Date.now();
+    const r = await runSmpLab(['up', '--agents', agents, '--duration', '2s', '--port-offset', '13000', '--ramp', '0', '--progress', 'none',
+      '--state-dir', join(dir, 'state'), '--data-dir', join(dir, `ns-${agents}`), '--cert-dir', join(dir, 'certs'), '--log-dir', join(dir, 'logs'),
+      '--report-dir', join(dir, 'reports'), '--key-pool', '2'], { timeoutMs: 60_000 });
+    t.equal(r.code, 0, `--agents ${agents}: ${r.stderr}`);
+    t.match(r.stdout, /smp-lab up: stopped/);
+    t.ok(Date.now() - started >= 2000, `--agents ${agents}: ran for the duration`);
+  }
+});

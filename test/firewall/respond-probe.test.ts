@@ -2,8 +2,9 @@
 // its probe, standard clients recognise the responders, a peer without responders gives refused and
 // another service gives mismatch.
 import t from 'tap';
+import { unlessHave } from '../helpers/tools.js';
 import { spawnSync } from 'node:child_process';
-import { exec, have, parse, port, PORTS, responder, runHere, runSmpLabPlain } from './responder-cli.js';
+import { exec, parse, port, PORTS, responder, runHere, runSmpLabPlain } from './responder-cli.js';
 
 const ALL_LISTENERS = 'ns,ts,ps,agent,device,event-console,workflow,mail,ftp,internet';
 const NO_PORT_OR_ICMP = /catalog gives no port|`ping` command/;
@@ -41,24 +42,24 @@ t.test('standard clients recognise the responders', async (t) => {
   t.match(http.stdout, /X-SMP-Lab-Role: .*ns/);
   const tls = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${port('ns-agent-https')}`, '-brief'], { input: '', encoding: 'utf8', timeout: 10000 });
   t.match(tls.stderr + tls.stdout, /smp-lab/, 'openssl completes TLS and shows the responder certificate');
-  if (have('snmpget')) {
+  await t.test('snmpget reads sysDescr', { skip: unlessHave('snmpget', 'snmp') }, async (t) => {
     const s = await exec('snmpget', ['-v2c', '-c', 'public', '-t', '2', `127.0.0.1:${port('cp-snmp')}`, '1.3.6.1.2.1.1.1.0']);
     t.match(s.stdout, /smp-lab SNMP catalog responder/);
-  }
-  if (have('ipmitool')) {
+  });
+  await t.test('ipmitool gets an IPMI answer', { skip: unlessHave('ipmitool', 'ipmitool') }, async (t) => {
     const i = spawnSync('ipmitool', ['-I', 'lan', '-H', '127.0.0.1', '-p', port('cp-ipmi'), '-U', 'admin', '-P', 'x', '-N', '1', '-R', '1', 'chassis', 'status'],
       { encoding: 'utf8', timeout: 20000 });
     t.match(i.stderr + i.stdout, /Invalid user name/, 'ipmitool got an IPMI answer (no such user)');
-  }
-  if (have('ssh')) {
+  });
+  await t.test('ssh completes key exchange', { skip: unlessHave('ssh', 'openssh-client') }, async (t) => {
     const s = spawnSync('ssh', ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
       '-o', 'ConnectTimeout=5', '-p', port('ulm-ssh-push'), 'probe@127.0.0.1', 'true'], { encoding: 'utf8', timeout: 15000 });
     t.match(s.stderr, /Permission denied/, 'ssh completes key exchange and is refused');
-  }
-  if (have('nmap')) {
+  });
+  await t.test('nmap service detection says ssh', { skip: unlessHave('nmap', 'nmap') }, async (t) => {
     const n = await exec('nmap', ['-Pn', '-n', '-sV', '--version-light', '-p', port('ulm-ssh-push'), '127.0.0.1'], { timeout: 60000 });
     t.match(n.stdout, /open\s+ssh/, 'nmap service detection says ssh');
-  }
+  });
 });
 
 t.test('a peer without responders gives refused (or timeout for multicast), never pass', async (t) => {

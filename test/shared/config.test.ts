@@ -65,6 +65,8 @@ t.test('lists, overrides, URLs and booleans', async (t) => {
 t.test('bad values name the value and what is allowed, exit code 2', async (t) => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [['--count', '0'], {}, /--count: "0" is not allowed; expected an integer from 1 to 1000/],
+    [['--count', '-1'], {}, /--count: "-1" is not allowed; expected an integer from 1 to 1000/],
+    [['--port-offset', '-5'], {}, /--port-offset: "-5" is not allowed; expected an integer from 0/],
     [['--bind', '300.1.1.1'], {}, /--bind: "300.1.1.1" is not allowed; expected an IPv4 or IPv6 address/],
     [['--role', 'ns,router'], {}, /--role: "router" is not allowed; expected one of ns, ts, ps, agent/],
     [['--port', 'ns-tickle=70000'], {}, /"70000" is not allowed; expected a port from 1 to 65535/],

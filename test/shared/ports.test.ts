@@ -27,7 +27,9 @@ t.test('bad values are config errors with exit code 2', async (t) => {
   const cases: [string, () => unknown, RegExp][] = [
     ['port above 65535', () => resolvePorts({ perFlow: { 'ns-tickle': 70000 } }), /70000 is not allowed; expected a port from 1 to 65535/],
     ['unknown flow', () => resolvePorts({ perFlow: { 'no-such-flow': 1 } }), /"no-such-flow" is not allowed/],
-    ['offset past the top', () => resolvePorts({ offset: 20000 }), /keeps .* at or below 65535/],
+    ['offset past the top', () => resolvePorts({ offset: 20000 }), /expected an offset from 0 to 13505 \(ns-tickle is 52028/],
+    ['offset past the top, tickle moved', () => resolvePorts({ offset: 20000, perFlow: { 'ns-tickle': 40000, 'ns-multicast': 40001 } }),
+      /an offset from 0 to \d+ \(/],
     ['override of a fixed port', () => resolvePorts({ perFlow: { 'cp-snmp': 1161 } }), /not configurable/],
     ['outside the seed range', () => resolvePorts({ perFlow: { 'ns-tickle': 80 } }), /from 1024 to 65535/],
   ];

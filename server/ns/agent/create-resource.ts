@@ -61,7 +61,9 @@ function findOrCreate(ctx: NsContext, req: FastifyRequest, r: CreateResourceRequ
   const { resources } = ctx.store;
   const keys = keysOf(r);
   const asked = r.guid ?? r.regRequest?.guid ?? null;
-  const existingGuid = (asked !== null && resources.get(asked) ? asked : undefined) ?? resources.findByKeys(keys);
+  // A request without keys is known by its name: the one computer of that host name in any domain.
+  const existingGuid = (asked !== null && resources.get(asked) ? asked : undefined) ?? resources.findByKeys(keys) ??
+    (r.keys.length === 0 ? resources.findByHostName(r.name) : undefined);
   if (existingGuid !== undefined) {
     const existing = resources.get(existingGuid)!;
     checkKeyChange(ctx, req, existing, r);

@@ -1,10 +1,10 @@
 // Opens the NS database: SQLite through better-sqlite3, WAL journal and synchronous=FULL so a
 // committed transaction survives a crash or power cut. `memory` gives the same schema in RAM for
 // throw-away load runs. Never used for anything but the NS store modules.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { smpError } from '../../../shared/errors.js';
+import { makeDirSync } from '../../../shared/make-dir.js';
 
 export type Db = Database.Database;
 export type StoreKind = 'sqlite' | 'memory';
@@ -21,7 +21,7 @@ export function openDatabase(opts: DatabaseOptions): { db: Db; path: string } {
   const path = opts.kind === 'memory' ? ':memory:' : join(opts.dataDir, DB_FILE);
   let db: Db;
   try {
-    if (opts.kind === 'sqlite') mkdirSync(opts.dataDir, { recursive: true });
+    if (opts.kind === 'sqlite') makeDirSync(opts.dataDir);
     db = new Database(path);
   } catch (err) {
     throw smpError('STORE', `cannot open the NS store at ${path}: ${(err as Error).message}`, { path }, err);

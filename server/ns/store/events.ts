@@ -63,6 +63,10 @@ export class EventTable {
       next: db.prepare(`SELECT ${COLUMNS} FROM events WHERE state = 'queued' AND queue = ? ORDER BY id LIMIT ?`),
       mark: db.prepare('UPDATE events SET state = ?, note = ? WHERE id = ? AND state = \'queued\''),
       count: db.prepare('SELECT COUNT(*) AS n FROM events'),
+      // Retention: processed events only (a queued event is an acknowledged write not yet handled).
+      purgeAge: db.prepare('DELETE FROM events WHERE state != \'queued\' AND received_at < ?'),
+      purgeCount: db.prepare(`DELETE FROM events WHERE state != 'queued' AND id <= (SELECT id FROM events
+        WHERE state != 'queued' ORDER BY id DESC LIMIT 1 OFFSET ?)`),
       list: db.prepare(`SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`),
       forResource: db.prepare(`SELECT ${COLUMNS} FROM events WHERE resource_guid = ? ORDER BY id DESC LIMIT ?`),
       depths: db.prepare('SELECT queue, COUNT(*) AS n FROM events WHERE state = \'queued\' GROUP BY queue'),
@@ -116,6 +120,18 @@ export class EventTable {
         }
       }
       return changed;
+    });
+  }
+
+  /**
+   * Deletes processed events received before `olderThan` (ms since the epoch) and, past `keep`, the
+   * oldest processed ones; returns how many went. Not an acknowledged write: it rides the next fsync.
+   */
+  purge(olderThan: number | null, keep: number | null): number {
+    return this.ctx.commit.unacknowledged(() => {
+      let n = olderThan === null ? 0 : this.s['purgeAge']!.run(olderThan).changes;
+      if (keep !== null) n += this.s['purgeCount']!.run(keep).changes;
+      return n;
     });
   }
 

@@ -64,6 +64,9 @@ export class ResourceTable {
     this.s = {
       get: db.prepare('SELECT * FROM resources WHERE guid = ?'),
       byKey: db.prepare('SELECT guid FROM resource_keys WHERE type = ? AND value = ?'),
+      // name.domain keys of one host name in any domain: a range on the primary key ('/' follows '.').
+      byHostName: db.prepare(`SELECT DISTINCT guid FROM resource_keys WHERE type = 'name.domain'
+        AND (value = ? OR (value >= ? AND value < ?)) LIMIT 2`),
       insert: db.prepare(`INSERT INTO resources (guid, name, domain, fqdn, unique_id, type_guid, policy_key, state,
         created_at, updated_at, last_seen_at) VALUES (@guid, @name, @domain, @fqdn, @uniqueId, @typeGuid, @policyKey,
         @state, @now, @now, @now)`),
@@ -100,6 +103,13 @@ export class ResourceTable {
       if (hit) return hit.guid;
     }
     return undefined;
+  }
+
+  /** The one computer registered under this host name (in any domain); undefined when none or several. */
+  findByHostName(name: string): string | undefined {
+    const n = name.toLowerCase();
+    const hits = this.s['byHostName']!.all(n, `${n}.`, `${n}/`) as { guid: string }[];
+    return hits.length === 1 ? hits[0]!.guid : undefined;
   }
 
   create(r: NewResource, keys: readonly ResourceKey[]): Resource {

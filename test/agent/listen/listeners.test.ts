@@ -2,6 +2,7 @@
 // tickles by TCP (found by local address), multicast (found by the lists), relay wake, and a magic
 // packet sent by the stock `wakeonlan` tool. Untrusted and malformed input is counted, not obeyed.
 import t from 'tap';
+import { unlessHave } from '../../helpers/tools.js';
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
@@ -70,7 +71,7 @@ t.test('fleet inbound over real sockets', async (t) => {
     t.equal(s.tickled[3], before);
   });
 
-  await t.test('asleep agents reset TCP tickles; a magic packet from wakeonlan wakes them', async (t) => {
+  await t.test('asleep agents reset TCP tickles; a magic packet from wakeonlan wakes them', { skip: unlessHave('wakeonlan') }, async (t) => {
     s.awake[9] = 0;
     t.equal(await sendTickle({ ip: ids.ip(9) }, opts), 'reset');
     const { stdout } = await promisify(execFile)('wakeonlan', ['-i', '127.0.0.1', '-p', String(udp.port), ids.mac(9).replace(/-/g, ':')]);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { LoadReport } from '../../../agent/load/report.js';
 import { runSmpLab } from '../../helpers/cli.js';
 import { startTestNs } from '../../helpers/ns.js';
+import { freePorts } from '../../helpers/free-port.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smp-agents-cli-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,4 +78,15 @@ t.test('server errors and resets are counted, not fatal; the threshold fails the
 t.test('a bad flag is a usage error (exit 2), not a crash', async (t) => {
   const r = await runSmpLab(['agents', '--count', '0']);
   t.equal(r.code, 2);
+});
+
+t.test('a run in which no request succeeds fails (exit 3) unless --allow-no-success', async (t) => {
+  const [dead] = await freePorts(1); // nothing listens there: every connection is refused
+  const args = ['agents', '--ns', `http://127.0.0.1:${dead}`, '--count', '5', '--duration', '1s', '--ramp', '0', '--accelerate', '20',
+    ...common];
+  const r = await runSmpLab([...args, '--report-dir', join(dir, 'dead')], { timeoutMs: 30_000 });
+  t.equal(r.code, 3, `exit 3\n${r.stderr}`);
+  t.match(r.stderr, /threshold failed: none of \d+ requests succeeded/);
+  const allowed = await runSmpLab([...args, '--allow-no-success', '--report-dir', join(dir, 'allowed')], { timeoutMs: 30_000 });
+  t.equal(allowed.code, 0, allowed.stderr);
 });
