@@ -2,7 +2,8 @@
 // reused when present), the image built with a proxy CA passed as a build secret (and found in no layer),
 // then compose.yaml's lab with unique names and subnets: 200 agents on routable addresses register
 // through the nftables router; a rule dropping tcp 52028 makes tickles fail as the probe reports, and
-// removing it restores them; teardown leaves no container, network or volume. Skipped without an engine.
+// removing it restores them; teardown leaves no container, network or volume; then the image runs as the
+// Pod of `smp-lab deploy kubernetes --format pod` under `podman kube play`. Skipped without an engine.
 import t from 'tap';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ComposeLab, freeLabNets } from '../../tools/compose-lab.js';
 import { engineRun, findEngine, run, type Engine } from '../../tools/container-engine.js';
 import { freePorts } from '../helpers/free-port.js';
+import { playLabPod } from '../helpers/pod-play.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -152,4 +154,8 @@ t.test('the image and the compose training lab', { skip: engine === null ? 'neit
 
   t.same(await lab.down(), [], 'teardown removes everything');
   t.same(await lab.leftovers(), [], 'no container, network or volume of the project is left');
+
+  // The same image as one Pod of `smp-lab deploy kubernetes --format pod`, played by podman.
+  if (e.kind === 'podman') await t.test('podman kube play runs the lab pod', (t) => playLabPod(t, tag));
+  else t.comment('podman kube play: not done with docker');
 });

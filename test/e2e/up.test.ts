@@ -18,7 +18,7 @@ t.test('smp-lab up', async (t) => {
   t.teardown(() => up.stop('SIGKILL'));
   const [, offset] = await up.line(/smp-lab up: port offset (\d+)/, 30_000);
   const [, api] = await up.line(/console API\s+(http:\/\/\S+)\/resources/);
-  t.match(up.output().stdout, /console\s+http:\/\/\S+\/Altiris\/Console\/login\s+user=admin password=given/, 'the banner names the console login');
+  t.match(up.output().stdout, /console login\s+http:\/\/\S+\/Altiris\/Console\/login\s+user=admin password=given/, 'the banner names the console login');
   t.equal((await fetch(`${api}/resources`)).status, 401, 'the console API of up needs credentials');
   await up.line(/agents ready: 30 agents/, 30_000);
   const total = async () => ((await (await fetch(`${api}/resources?limit=1`, { headers: adminHeaders() })).json()) as { total: number }).total;

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadReport } from '../../../agent/load/report.js';
@@ -81,12 +82,22 @@ t.test('a bad flag is a usage error (exit 2), not a crash', async (t) => {
 });
 
 t.test('a run in which no request succeeds fails (exit 3) unless --allow-no-success', async (t) => {
-  const [dead] = await freePorts(1); // nothing listens there: every connection is refused
-  const args = ['agents', '--ns', `http://127.0.0.1:${dead}`, '--count', '5', '--duration', '1s', '--ramp', '0', '--accelerate', '20',
+  // An NS that accepts connections (so the start-up reachability check passes) and fails every request.
+  const failing = createServer((_req, res) => res.writeHead(503, { 'retry-after': '1' }).end());
+  await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => failing.close(() => resolve())));
+  const port = (failing.address() as AddressInfo).port;
+  const args = ['agents', '--ns', `http://127.0.0.1:${port}`, '--count', '5', '--duration', '1s', '--ramp', '0', '--accelerate', '20',
     ...common];
-  const r = await runSmpLab([...args, '--report-dir', join(dir, 'dead')], { timeoutMs: 30_000 });
+  const r = await runSmpLab([...args, '--report-dir', join(dir, 'failing')], { timeoutMs: 30_000 });
   t.equal(r.code, 3, `exit 3\n${r.stderr}`);
   t.match(r.stderr, /threshold failed: none of \d+ requests succeeded/);
   const allowed = await runSmpLab([...args, '--allow-no-success', '--report-dir', join(dir, 'allowed')], { timeoutMs: 30_000 });
   t.equal(allowed.code, 0, allowed.stderr);
+  // An NS nobody listens for is refused before any agent starts: one line, exit 2.
+  const [dead] = await freePorts(1);
+  const refused = await runSmpLab(['agents', '--ns', `http://127.0.0.1:${dead}`, '--count', '5', '--duration', '1s', ...common,
+    '--report-dir', join(dir, 'dead')], { timeoutMs: 30_000 });
+  t.equal(refused.code, 2, refused.stderr);
+  t.match(refused.stderr, /^smp-lab agents: cannot reach the NS at .*ECONNREFUSED/);
 });

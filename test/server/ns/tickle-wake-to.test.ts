@@ -3,7 +3,7 @@
 import t from 'tap';
 import { createSocket } from 'node:dgram';
 import { decodeMagicPacket } from '../../../shared/protocol/magic-packet.js';
-import { send, startTestNs } from '../../helpers/ns.js';
+import { sendAdmin, startTestNs } from '../../helpers/ns.js';
 import { quietLog } from '../../helpers/task-lab.js';
 import { waitForEvent } from '../../helpers/wait.js';
 
@@ -12,7 +12,7 @@ t.test('wakeTo: magic packets to one address', async (t) => {
   await new Promise<void>((resolve) => agent.bind(0, '127.0.0.9', () => resolve()));
   const ns = await startTestNs({ store: 'memory', logger: quietLog, tickle: { ticklePort: 1, wakePort: agent.address().port } });
   t.teardown(async () => { agent.close(); await ns.close(); });
-  const post = (body: unknown) => send(ns.http, '/Altiris/Console/api/tickle', {
+  const post = (body: unknown) => sendAdmin(ns.http, '/Altiris/Console/api/tickle', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
 

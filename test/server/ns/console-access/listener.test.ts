@@ -2,9 +2,7 @@
 // HTTP otherwise). The agent listeners then answer 404 under /Altiris/Console, the console listener 404
 // for agent pages; listen() reports the console address; WebSocket upgrades reach the console there.
 import t from 'tap';
-import fastifyWebsocket from '@fastify/websocket';
 import WebSocket from 'ws';
-import { defineNsPlugin } from '../../../../server/ns/context.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,16 +10,8 @@ import { createNotificationServer } from '../../../../server/ns/server.js';
 import { basicAuth, TEST_CONSOLE_PASSWORD } from '../../../helpers/console-credentials.js';
 import { send, sendAdmin, startTestNs, testCert } from '../../../helpers/ns.js';
 
-const livePlugin = defineNsPlugin({
-  name: 'test-live', prefix: '/Altiris/Console',
-  async register(scope) {
-    await scope.register(fastifyWebsocket);
-    scope.get('/live', { websocket: true }, (socket) => socket.send('hello'));
-  },
-});
-
 t.test('a separate HTTPS console listener', async (t) => {
-  const lab = await startTestNs({ store: 'memory', console: { port: 0, bind: '127.0.0.1' }, plugins: [livePlugin] });
+  const lab = await startTestNs({ store: 'memory', console: { port: 0, bind: '127.0.0.1' } });
   t.teardown(() => lab.close());
   const c = lab.ns.addresses().console;
   t.ok(c, 'listen() reports the console listener');
@@ -46,7 +36,7 @@ t.test('a separate HTTPS console listener', async (t) => {
     const opts = { headers: { authorization: basicAuth() }, ca: testCert().cert, servername: 'localhost' };
     const sock = new WebSocket(url, opts as WebSocket.ClientOptions);
     sock.once('unexpected-response', (_q, res) => { resolve(res.statusCode ?? 0); res.resume(); sock.terminate(); });
-    sock.once('message', (m: Buffer) => { resolve(m.toString()); sock.close(); });
+    sock.once('message', (m: Buffer) => { resolve((JSON.parse(m.toString()) as { type: string }).type); sock.close(); });
     sock.once('error', reject);
   });
   t.equal(await ws(`wss://127.0.0.1:${c!.port}/Altiris/Console/live`), 'hello', 'the live WebSocket on the console listener');

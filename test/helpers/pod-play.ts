@@ -1,18 +1,17 @@
-// The Pod of `smp-lab deploy kubernetes --format pod` runs under `podman kube play`: an NS and 20
-// agents in one pod register over the pod's loopback; the pod is removed afterwards. Runs only where
-// podman and the smp-lab image exist (SMP_LAB_TEST_IMAGE, default localhost/smp-lab:latest).
+// The Pod of `smp-lab deploy kubernetes --format pod` under `podman kube play`: an NS and 20 agents in
+// one pod register over the pod's loopback; the pod and its volumes are removed afterwards. Run by
+// test/e2e/containers.test.ts on the image it has just built (podman only).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import t from 'tap';
+import type { Test } from 'tap';
 import { DEFAULT_PORTS } from '../../shared/ports.js';
-import { runInProcess } from '../helpers/cli.js';
-import { waitUntil } from '../helpers/wait.js';
+import { runInProcess } from './cli.js';
+import { waitUntil } from './wait.js';
 
 const run = promisify(execFile);
-const IMAGE = process.env['SMP_LAB_TEST_IMAGE'] ?? 'localhost/smp-lab:latest';
 const AGENTS = 20;
 /** Debian's rootful podman on these machines needs runc and cgroupfs (hybrid cgroups). */
 const GLOBAL = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
@@ -27,19 +26,8 @@ async function podman(args: readonly string[], env: NodeJS.ProcessEnv = process.
   }
 }
 
-async function skipReason(): Promise<string | false> {
-  if (!(await podman(['--version'])).ok) return 'podman is not installed: the pod spec is not played';
-  if (!(await podman(['image', 'exists', IMAGE])).ok) {
-    return `podman has no image ${IMAGE}: build the smp-lab image (Dockerfile) or name one with SMP_LAB_TEST_IMAGE`;
-  }
-  const help = await podman(['run', '--rm', '--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=1024:1024', IMAGE, 'agents', '--help']);
-  if (!help.out.includes('--ns-wait')) {
-    return `the image ${IMAGE} has an smp-lab without \`agents --ns-wait\` (built before deploy kubernetes): rebuild it`;
-  }
-  return false;
-}
-
-t.test(`podman kube play runs the lab pod: ${AGENTS} agents register with its NS`, { skip: await skipReason() }, async (t) => {
+/** Plays the lab Pod of `smp-lab deploy kubernetes --format pod` with `image` and waits for its agents. */
+export async function playLabPod(t: Test, image: string): Promise<void> {
   // Not t.testdir(): tap removes that before later teardowns, and podman needs the files to tear down.
   const dir = mkdtempSync(join(tmpdir(), 'smp-lab-kube-'));
   const name = `smp-lab-kube-${process.pid}`;
@@ -50,7 +38,7 @@ t.test(`podman kube play runs the lab pod: ${AGENTS} agents register with its NS
   writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=1024:1024"]\n');
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const yaml = await runInProcess(['deploy', 'kubernetes', '--format', 'pod', '--agents', String(AGENTS), '--name', name,
-    '--image', IMAGE, '--duration', '10m', '--concurrency', '16', '--idle-sockets', '16']);
+    '--image', image, '--duration', '10m', '--concurrency', '16', '--idle-sockets', '16']);
   t.equal(yaml.code, 0, yaml.stderr);
   const file = join(dir, 'pod.yaml');
   writeFileSync(file, yaml.stdout);
@@ -78,4 +66,4 @@ t.test(`podman kube play runs the lab pod: ${AGENTS} agents register with its NS
   t.equal(registered, AGENTS, 'every agent of the pod registered with the pod\'s NS');
   const logs = await podman(['logs', `${pod}-agents`], env);
   t.match(logs.out, new RegExp(`agents ready: ${AGENTS} agents`), 'the fleet container started its agents');
-});
+}
