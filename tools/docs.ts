@@ -1,6 +1,6 @@
-// Generated parts of README.md and docs/ports.md: the port table from the catalog and the command
-// reference from the verbs' option specs; and deploy/kubernetes/smp-lab.yaml, what `smp-lab deploy
-// kubernetes` prints with its defaults. `npm run docs` rewrites them; a test fails when they drift.
+// Generated docs: docs/ports.md (the port table from the catalog), docs/cli.md (the command reference
+// from the verbs' option specs) and deploy/kubernetes/smp-lab.yaml, what `smp-lab deploy kubernetes`
+// prints with its defaults. `npm run docs` rewrites them; a test fails when they drift.
 import { resolvePorts } from '../shared/ports.js';
 import { SYSTEMS } from '../shared/catalog-types.js';
 import { formatMarkdown } from '../firewall/catalog-format.js';
@@ -19,18 +19,16 @@ export function commandReferenceMarkdown(): string {
   return VERBS.map((v) => `### \`smp-lab ${v.name}\`\n\n\`\`\`\n${verbHelp(v)}\`\`\`\n`).join('\n');
 }
 
-/** Replace the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`. */
-export function splice(doc: string, name: string, body: string): string {
-  const begin = `<!-- ${name}:begin -->`;
-  const end = `<!-- ${name}:end -->`;
-  const i = doc.indexOf(begin);
-  const j = doc.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`markers ${begin} ... ${end} not found`);
-  return `${doc.slice(0, i + begin.length)}\n${body}${doc.slice(j)}`;
-}
-
-export function renderReadme(readme: string): string {
-  return splice(splice(readme, 'ports', portTableMarkdown()), 'commands', commandReferenceMarkdown());
+export function renderCliDoc(): string {
+  return [
+    '# smp-lab command reference',
+    '',
+    'Generated from the verbs\' option specs by `npm run docs`; do not edit by hand. Every option is also',
+    'read from `SMP_LAB_<OPTION>` and from `--config FILE`; flags beat the environment, which beats the file,',
+    'which beats the defaults (see the [README](../README.md#configuration)).',
+    '',
+    commandReferenceMarkdown(),
+  ].join('\n');
 }
 
 export function renderPortsDoc(): string {

@@ -1,11 +1,10 @@
-// `npm run docs`: rewrite the generated parts of README.md and docs/ports.md, and the default
-// Kubernetes manifests.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { KUBERNETES_MANIFEST, renderDefaultManifests, renderPortsDoc, renderReadme } from './docs.js';
+// `npm run docs`: rewrite the generated docs (docs/cli.md, docs/ports.md) and the default Kubernetes
+// manifests.
+import { writeFileSync } from 'node:fs';
+import { KUBERNETES_MANIFEST, renderCliDoc, renderDefaultManifests, renderPortsDoc } from './docs.js';
 
 const root = new URL('../../', import.meta.url);
-const readmeUrl = new URL('README.md', root);
-writeFileSync(readmeUrl, renderReadme(readFileSync(readmeUrl, 'utf8')));
+writeFileSync(new URL('docs/cli.md', root), renderCliDoc());
 writeFileSync(new URL('docs/ports.md', root), renderPortsDoc());
 writeFileSync(new URL(KUBERNETES_MANIFEST, root), renderDefaultManifests());
-console.log(`README.md, docs/ports.md and ${KUBERNETES_MANIFEST} regenerated`);
+console.log(`docs/cli.md, docs/ports.md and ${KUBERNETES_MANIFEST} regenerated`);

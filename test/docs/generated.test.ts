@@ -1,14 +1,20 @@
-// README.md and docs/ports.md carry the catalog and the command reference; they must match the code.
+// docs/cli.md and docs/ports.md carry the command reference and the catalog; they must match the code.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { renderPortsDoc, renderReadme } from '../../tools/docs.js';
+import { renderCliDoc, renderPortsDoc } from '../../tools/docs.js';
 
 const root = new URL('../../../', import.meta.url);
 const read = (p: string): string => readFileSync(new URL(p, root), 'utf8');
 
-t.test('README port table and command reference match the catalog and the verbs', async (t) => {
+t.test('docs/cli.md matches the verbs', async (t) => {
+  t.equal(read('docs/cli.md'), renderCliDoc(), 'docs/cli.md is up to date (run `npm run docs`)');
+});
+
+t.test('README keeps no generated table and links to the generated docs', async (t) => {
   const readme = read('README.md');
-  t.equal(readme, renderReadme(readme), 'README.md is up to date (run `npm run docs`)');
+  t.notMatch(readme, /<!-- (ports|commands):begin -->/);
+  t.match(readme, /\(docs\/cli\.md\)/);
+  t.match(readme, /\(docs\/ports\.md\)/);
 });
 
 t.test('docs/ports.md matches the catalog', async (t) => {
