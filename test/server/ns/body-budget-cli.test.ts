@@ -6,16 +6,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { agentKey } from '../../helpers/agent-key.js';
-import { inventoryNse, register } from '../../helpers/agent-requests.js';
+import { BASIC_INVENTORY_TO, register } from '../../helpers/agent-requests.js';
 import { metricValue, upload } from '../../helpers/body-upload.js';
 import { startSmpLab } from '../../helpers/cli.js';
 import { freePorts } from '../../helpers/free-port.js';
 import { send } from '../../helpers/ns.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { decodeCreateResourceResponse } from '../../../shared/protocol/create-resource.js';
+import { encodeNse } from '../../../shared/protocol/nse.js';
 
 const MIB = 1024 * 1024;
 const AGENTS = 24;
+
+/** An inventory NSE of about `mib` MiB in rows of 1 MiB (inventoryNse's 48-byte rows are too slow to build at this size). */
+function bigNse(guid: string, name: string, mib: number): string {
+  return encodeNse({ to: BASIC_INVENTORY_TO, priority: 1, msgId: null, kind: 'inventory', inventory: {
+    resources: [{ ref: '0', typeGuid: '493435F7-3B17-4C4C-B07F-C23E7AB7781F', name, guid }],
+    classes: [{ id: 'pad', rows: Array.from({ length: mib }, () => ({ resourceRef: '0', columns: ['x'.repeat(MIB - 64)] })) }],
+  } });
+}
 
 /** Peak resident set of a process (VmHWM), in bytes. */
 function peakRss(pid: number): number {
@@ -34,7 +43,7 @@ t.test('24 concurrent 60 MiB PostEvents against a 64 MiB budget', { timeout: 300
   await ns.line(/ns ready http=127\.0\.0\.1:\d+/, 30_000);
   const base = `http://127.0.0.1:${httpPort}`;
   const guid = decodeCreateResourceResponse((await register(base, { name: 'BIG-1', policyKey: agentKey().policyKey })).text).guid;
-  const body = Buffer.from(inventoryNse(guid, 'BIG-1', 60 * MIB));
+  const body = Buffer.from(bigNse(guid, 'BIG-1', 61));
   t.ok(body.length >= 60 * MIB && body.length < 64 * MIB, `one event of ${(body.length / MIB).toFixed(1)} MiB`);
   const rssBefore = peakRss(ns.child.pid!);
 
