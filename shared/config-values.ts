@@ -12,6 +12,7 @@ export type OptionType =
   | 'port'
   | 'bool'
   | 'duration'
+  | 'size'
   | 'address'
   | 'host'
   | 'url'
@@ -21,7 +22,7 @@ export type OptionType =
   | 'systems'
   | 'port-overrides';
 
-export type ValueOf<T extends OptionType> = T extends 'int' | 'float' | 'port' | 'duration'
+export type ValueOf<T extends OptionType> = T extends 'int' | 'float' | 'port' | 'duration' | 'size'
   ? number
   : T extends 'bool'
     ? boolean
@@ -45,6 +46,8 @@ interface Bounds {
 
 const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const SIZE = /^(\d+(?:\.\d+)?)\s*([KMG](?:i?B)?|B)?$/i;
+const SIZE_UNIT: Record<string, number> = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parse one raw value (string from a flag/env, or any JSON value from a file). */
@@ -75,6 +78,8 @@ function parseScalar(source: string, raw: unknown, spec: Bounds): unknown {
       return parseNumber(source, raw, spec);
     case 'duration':
       return parseDuration(source, raw);
+    case 'size':
+      return parseSize(source, raw, spec);
     case 'address':
       if (typeof raw === 'string' && isIP(raw) !== 0) return raw;
       throw configError(source, raw, 'an IPv4 or IPv6 address such as 127.0.0.1');
@@ -122,6 +127,17 @@ function parseDuration(source: string, raw: unknown): number {
   const m = typeof raw === 'string' ? DURATION.exec(raw.trim()) : null;
   if (m?.[1] !== undefined) return Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
   throw configError(source, raw, 'a duration such as 500ms, 30s, 5m or 1h');
+}
+
+/** Sizes are returned in bytes: a bare number is bytes; K/M/G (or KiB/MiB/GiB) are powers of 1024. */
+function parseSize(source: string, raw: unknown, spec: Bounds): number {
+  const m = typeof raw === 'number' ? [String(raw), String(raw)] : typeof raw === 'string' ? SIZE.exec(raw.trim()) : null;
+  const unit = m?.[2]?.charAt(0).toUpperCase() ?? '';
+  const n = m?.[1] !== undefined ? Math.floor(Number(m[1]) * (SIZE_UNIT[unit] ?? 1)) : NaN;
+  const min = spec.min ?? 0;
+  const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+  if (Number.isFinite(n) && n >= min && n <= max) return n;
+  throw configError(source, raw, `a size from ${min} to ${max} bytes such as 65536, 64M or 256MiB`);
 }
 
 function parseUrl(source: string, raw: unknown): string {

@@ -13,6 +13,7 @@ import { commandName, portArgs } from '../hints.js';
 import { FLEET_RUN_OPTIONS } from './agents-options.js';
 import { CONSOLE_SERVER_OPTIONS, describeConsoleLogin, nsConsoleOptions } from './console-options.js';
 import { LOAD_OPTIONS } from './load-options.js';
+import { NS_OPTIONS } from './ns.js';
 import { runAgents, runUntilDone, type AgentsConfig } from './agents.js';
 import { startUpTasks } from './up-tasks.js';
 
@@ -61,6 +62,7 @@ export const upVerb = defineVerb({
     dataDir: { type: 'path', default: '.lab/ns', arg: 'DIR', help: 'NS database folder' },
     certDir: { type: 'path', default: '.lab/certs', arg: 'DIR', help: 'lab CA and NS certificate folder' },
     logDir: { type: 'path', default: '.lab/logs', arg: 'DIR', help: 'where ns.log goes' },
+    bodyBudget: NS_OPTIONS.bodyBudget,
   },
   async run(config, _pos, ctx) {
     const { createNotificationServer } = await import('../../server/ns/server.js');
@@ -78,6 +80,7 @@ export const upVerb = defineVerb({
       ports, bind: config.bind, dataDir: config.dataDir, tls: { cert: certs.certPem, key: certs.keyPem },
       logger: createLogger({ level: config.logLevel, file: logFile, name: 'ns' }),
       console: nsConsoleOptions(config),
+      limits: { bodyBudget: config.bodyBudget },
       tickle: { serverName: config.trustedServer, ...(config.interface ? { interfaceAddress: config.interface } : {}), ...(config.hmacKey ? { hmacKey: Buffer.from(config.hmacKey) } : {}) },
     });
     const bound = await ns.listen();

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../shared/log.js';
+import type { BodyBudget } from './body-budget.js';
 import type { ConsoleAccess } from './console-access/access.js';
 import type { ConsoleFeed } from './console-app/feed.js';
 import type { LiveBroadcaster } from './console-app/live.js';
@@ -14,6 +15,8 @@ export interface NsContext {
   readonly store: NsStore;
   readonly options: NsOptions;
   readonly limits: NsLimits;
+  /** Request bodies in flight on every listener against limits.bodyBudget. */
+  readonly bodyBudget: BodyBudget;
   readonly events: NsEventOptions;
   readonly nsVersion: string;
   readonly log: Logger;

@@ -35,6 +35,11 @@ export interface NsLimits {
    * while the event loop is busy: their SYNs are dropped and they retry seconds later or are reset.
    */
   readonly listenBacklog: number;
+  /**
+   * Bytes of request bodies all listeners may receive at once (server/ns/body-budget.ts); a request
+   * whose body does not fit gets 503 + Retry-After before its body is read.
+   */
+  readonly bodyBudget: number;
 }
 
 export const DEFAULT_LIMITS: NsLimits = {
@@ -47,6 +52,7 @@ export const DEFAULT_LIMITS: NsLimits = {
   keepAliveTimeoutMs: 120_000,
   maxHeaderSize: 16 * 1024,
   listenBacklog: 4096,
+  bodyBudget: 256 * 1024 * 1024,
 };
 
 export interface NsEventOptions {

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../shared/log.js';
 import { CanonicalPaths } from './case-insensitive.js';
 import type { BoundAddress, NsAddresses, NsContext } from './context.js';
 import { xmlErrorHandler, xmlErrorBody } from './http-errors.js';
+import { BodyBudget, installBodyBudget } from './body-budget.js';
 import { DEFAULT_DATA_DIR, DEFAULT_EVENT_OPTIONS, DEFAULT_LIMITS, DEFAULT_NS_VERSION, type NsLimits, type NsOptions } from './options.js';
 import { NS_PLUGINS } from './plugins.js';
 import { installObservability } from './observability/install.js';
@@ -107,7 +108,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
   const context: NsContext = {
     store, options: opts, limits, events: { ...DEFAULT_EVENT_OPTIONS, ...opts.events },
     nsVersion: opts.nsVersion ?? DEFAULT_NS_VERSION, log, metrics: new Registry(), bound: () => bound, consoleAccess,
-    feed, live,
+    feed, live, bodyBudget: new BodyBudget(limits.bodyBudget),
   };
   const separateConsole = opts.console?.port !== undefined;
   const routes: NsRoute[] = [];
@@ -120,6 +121,7 @@ export async function createNotificationServer(opts: NsOptions = {}): Promise<No
     void reply.code(404).type('text/xml; charset=utf-8')
       .send(xmlErrorBody({ status: 404, code: ERRORS.NOT_FOUND.code, message: `no page ${req.url.split('?')[0]} on this NS` }));
   });
+  installBodyBudget(app, context.bodyBudget);
   const observability = installObservability(app, context, 'smp-lab Notification Server (IIS W3C layout)');
   app.addHook('onClose', async () => observability.close());
   // Before any plugin: the console guard covers every route under /Altiris/Console whoever adds it.

@@ -58,7 +58,7 @@ export function installObservability(app: FastifyInstance, ctx: NsContext, softw
   const logOpts = { ...DEFAULT_ACCESS_LOG, ...ctx.options.accessLog };
   const dir = logOpts.dir ?? join(ctx.options.dataDir ?? DEFAULT_DATA_DIR, 'logs', 'W3SVC1');
   const accessLog = logOpts.enabled ? new AccessLog(dir, software, logOpts.maxBufferedBytes) : null;
-  const metrics = createNsMetrics(ctx.metrics, ctx.store, () => accessLog?.dropped ?? 0);
+  const metrics = createNsMetrics(ctx.metrics, ctx.store, () => accessLog?.dropped ?? 0, ctx.bodyBudget);
 
   ctx.feed.readRequestsFrom(() => metrics.totals());
   app.decorateRequest('smpSubstatus', 0);
