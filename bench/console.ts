@@ -3,13 +3,10 @@
 // /resources listing as the reference in the same run; (2) the feed's own CPU: per check-in counted
 // and per interval with 10 consoles; (3) NS check-in throughput and CPU per check-in with 10 live
 // consoles (WebSocket clients) against the same NS without them, runs alternated to share noise.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { WebSocket, WebSocketServer } from 'ws';
 import { decodeCreateResourceResponse, encodeCreateResourceRequest } from '../shared/protocol/create-resource.js';
@@ -18,13 +15,13 @@ import { ConsoleFeed } from '../server/ns/console-app/feed.js';
 import { LiveBroadcaster } from '../server/ns/console-app/live.js';
 import { createNotificationServer } from '../server/ns/server.js';
 import { adminHeaders, TEST_CONSOLE_PASSWORD } from '../test/helpers/console-credentials.js';
+import { startTarget } from './ns-target-process.js';
 
 const COMPUTERS = 100_000;
 const CONSOLES = 10;
 const ROUNDS = 4;
 /** `node dist/bench/console.js [seconds a run] [pages|feed|throughput]` */
 const SECONDS = Number(process.argv[2] ?? 5);
-const TARGET = fileURLToPath(new URL('./ns-target.js', import.meta.url));
 const TYPE = '493435F7-3B17-4C4C-B07F-C23E7AB7781F';
 const XML = { 'content-type': 'application/xml', 'cache-control': 'max-age=0' };
 
@@ -76,26 +73,11 @@ async function pageTimes(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-interface Target { port: number; child: ChildProcessByStdio<Writable, Readable, null> }
-
 /** CPU seconds (user + system) the NS process has used, from /proc (Linux). */
 async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function startTarget(dataDir: string): Promise<Target> {
-  const child = spawn(process.execPath, [TARGET, 'ns', dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
-    });
-    child.once('exit', (code) => reject(new Error(`NS target exited with ${code}`)));
-  });
 }
 
 async function consoles(port: number, path = '/Altiris/Console/live'): Promise<{ close: () => void; messages: () => number }> {
@@ -111,7 +93,7 @@ async function consoles(port: number, path = '/Altiris/Console/live'): Promise<{
 
 async function throughput(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'smp-bench-console-ns-'));
-  const target = await startTarget(dir);
+  const target = await startTarget(['ns', dir]);
   const policyKey = policyKeyFromJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }));
   const guids: string[] = [];
   for (let i = 0; i < 256; i += 1) {

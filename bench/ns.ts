@@ -2,40 +2,22 @@
 // machine, driven by autocannon (64 keep-alive connections): GetClientPolicies for registered
 // agents (full answer and unchanged-hash short answer) and PostEvent (durable, SQLite on disk).
 // Each server runs in its own process; prints requests/s, p50/p99 and the ratio to bare fastify.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { encodeClientPoliciesPost, decodeClientPoliciesResponse } from '../shared/protocol/client-policies.js';
 import { decodeCreateResourceResponse, encodeCreateResourceRequest } from '../shared/protocol/create-resource.js';
 import { encodeNse } from '../shared/protocol/nse.js';
 import { policyKeyFromJwk } from '../shared/protocol/policy-key.js';
+import { startTarget, type Target } from './ns-target-process.js';
 
 const DURATION = Number(process.argv[2] ?? 10);
 const AGENTS = 256;
 const CONNECTIONS = 64;
 const TYPE = '493435F7-3B17-4C4C-B07F-C23E7AB7781F';
 const XML = { 'content-type': 'application/xml', 'cache-control': 'max-age=0' };
-const TARGET = fileURLToPath(new URL('./ns-target.js', import.meta.url));
-
-interface Target { port: number; child: ChildProcessByStdio<Writable, Readable, null> }
-
-function startTarget(args: string[]): Promise<Target> {
-  const child = spawn(process.execPath, [TARGET, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
-    });
-    child.once('exit', (code) => reject(new Error(`target ${args.join(' ')} exited with ${code}`)));
-  });
-}
 
 const stopTarget = (t: Target): Promise<void> => new Promise((resolve) => {
   t.child.once('exit', () => resolve());

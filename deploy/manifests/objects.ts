@@ -19,18 +19,14 @@ export interface KubeObject {
   readonly [field: string]: unknown;
 }
 
-/** What the generator is asked for, resolved and checked once by the verb. */
-export interface ManifestOptions {
+/** The settings of a lab run that the request and the resolved manifest options share. */
+export interface LabRunSettings {
   /** Prefix of every object name and the reports sub-directory of this run. */
   readonly name: string;
   readonly namespace: string;
   readonly image: string;
   /** NS the agents talk to; undefined = the generated NS Service. */
   readonly ns?: string | undefined;
-  readonly plan: FleetPlan;
-  readonly ports: PortMap;
-  /** --port-offset and --port FLOW=PORT, forwarded to every smp-lab container. */
-  readonly portArgs: readonly string[];
   readonly seed: string;
   readonly durationMs: number;
   readonly concurrency: number;
@@ -47,6 +43,14 @@ export interface ManifestOptions {
   readonly nsStorage: string;
   readonly reportsStorage: string;
   readonly storageClass?: string | undefined;
+}
+
+/** What the generator is asked for, resolved and checked once by the verb. */
+export interface ManifestOptions extends LabRunSettings {
+  readonly plan: FleetPlan;
+  readonly ports: PortMap;
+  /** --port-offset and --port FLOW=PORT, forwarded to every smp-lab container. */
+  readonly portArgs: readonly string[];
   /** --max-error-rate/--max-p99 for the merge, which judges the whole fleet. */
   readonly thresholdArgs: readonly string[];
 }

@@ -5,34 +5,17 @@ import type { HeapMode } from '../../agent/load/heap-mode.js';
 import { configError } from '../../shared/errors.js';
 import { resolvePorts } from '../../shared/ports.js';
 import { planFleet } from './fleet-plan.js';
-import { durationArg, type ManifestOptions } from './objects.js';
+import { durationArg, type LabRunSettings, type ManifestOptions } from './objects.js';
 
-export interface DeployRequest {
+export interface DeployRequest extends LabRunSettings {
   readonly agents: number;
   readonly shards?: number | undefined;
   readonly parallelism?: number | undefined;
-  readonly ns?: string | undefined;
-  readonly image: string;
-  readonly namespace: string;
-  readonly name: string;
   /** One Pod for `podman kube play` instead of a cluster lab. */
   readonly pod: boolean;
   readonly format: 'yaml' | 'json';
-  readonly seed: string;
-  readonly durationMs: number;
-  readonly concurrency: number;
-  readonly idleSockets: number;
   readonly heap: HeapMode;
-  readonly accelerate: number;
-  readonly regRate?: number | undefined;
-  readonly rate?: number | undefined;
-  readonly nsWaitMs: number;
   readonly nofile: number;
-  readonly consolePassword?: string | undefined;
-  readonly servers: boolean;
-  readonly nsStorage: string;
-  readonly reportsStorage: string;
-  readonly storageClass?: string | undefined;
   readonly portOffset: number;
   readonly portOverrides: Readonly<Record<string, number>>;
   /** Thresholds of the merged report (the shards judge none). */
