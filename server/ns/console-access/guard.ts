@@ -37,10 +37,13 @@ function pathOf(url: string): string {
   }
 }
 
-/** By the route fastify matched (what runs) and by the decoded path (unknown paths under the prefix). */
+/**
+ * By the route fastify matched (what runs); only a path no route matched (the 404 handler) is judged by
+ * its decoded path, so an agent page never pays for decoding its URL here.
+ */
 export function isConsoleRequest(req: FastifyRequest): boolean {
   const route = req.routeOptions.url;
-  return (route !== undefined && underConsole(route)) || underConsole(pathOf(req.url));
+  return route !== undefined ? underConsole(route) : underConsole(pathOf(req.url));
 }
 
 const wantsHtml = (req: FastifyRequest): boolean => (req.method === 'GET' || req.method === 'HEAD')

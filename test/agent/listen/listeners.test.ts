@@ -6,8 +6,8 @@ import { unlessHave } from '../../helpers/tools.js';
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { FleetIdentities, parseMac } from '../../../agent/fleet/identity.js';
-import { InboundCounters, type InboundSink, type InboundVia } from '../../../agent/listen/inbound.js';
+import { FleetIdentities } from '../../../agent/fleet/identity.js';
+import { InboundCounters, type InboundVia } from '../../../agent/listen/inbound.js';
 import { TickleListener } from '../../../agent/listen/tickle-listener.js';
 import { WakeSocket } from '../../../agent/listen/wake-socket.js';
 import { TICKLE_MULTICAST_GROUP } from '../../../shared/catalog.js';
@@ -15,6 +15,7 @@ import { Command } from '../../../shared/protocol/tickle.js';
 import { sendRelayWake, sendTickle, sendTickles } from '../../../server/ns/tickle/tcp-sender.js';
 import { sendMagicPackets, sendMulticastTickle } from '../../../server/ns/tickle/udp-sender.js';
 import { waitUntil } from '../../helpers/wait.js';
+import { fleetSink } from '../../helpers/fleet-sink.js';
 
 const COUNT = 300;
 const ids = new FleetIdentities({ seed: 'listen-test', ipBase: '127.1.0.1' });
@@ -24,17 +25,11 @@ function makeSink() {
   const tickled = new Uint32Array(COUNT);
   const woken = new Uint32Array(COUNT);
   const events: Array<[number, number, InboundVia]> = [];
-  const inRange = (i: number) => (i >= 0 && i < COUNT ? i : -1);
-  const sink: InboundSink = {
-    indexOfIp: (ip) => inRange(ids.indexOfIp(ip)),
-    indexOfGuid: (g) => inRange(ids.indexOfGuid(g)),
-    indexOfMac: (m) => inRange(ids.indexOfMac(parseMac(m) ?? Buffer.alloc(0))),
-    forEachIndex: (fn) => { for (let i = 0; i < COUNT; i++) fn(i); },
+  const sink = fleetSink(ids, COUNT, {
     isAwake: (i) => awake[i] === 1,
-    trustedServer: () => 'NS-LAB',
     onTickle: (i, c, via) => { tickled[i]! += 1; events.push([i, c, via]); },
     onWake: (i) => { woken[i]! += 1; awake[i] = 1; },
-  };
+  });
   return { sink, awake, tickled, woken, events };
 }
 

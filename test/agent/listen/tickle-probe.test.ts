@@ -2,28 +2,19 @@
 // agent's address), so a probe from the NS side passes against simulated agents as against `respond`;
 // an address outside the fleet still resets, and the handshake tickles nobody.
 import t from 'tap';
-import { FleetIdentities, parseMac } from '../../../agent/fleet/identity.js';
-import { InboundCounters, type InboundSink } from '../../../agent/listen/inbound.js';
+import { FleetIdentities } from '../../../agent/fleet/identity.js';
+import { InboundCounters } from '../../../agent/listen/inbound.js';
 import { TickleListener } from '../../../agent/listen/tickle-listener.js';
 import { probeTcpFlow } from '../../../firewall/probe/tcp-probes.js';
 import { resolvePorts } from '../../../shared/ports.js';
+import { fleetSink } from '../../helpers/fleet-sink.js';
 
 const COUNT = 4;
 const ids = new FleetIdentities({ seed: 'tickle-probe', ipBase: '127.1.0.1' });
 
 t.test('a probe handshake to an agent address passes; outside the fleet it does not', async (t) => {
   let tickled = 0;
-  const inRange = (i: number) => (i >= 0 && i < COUNT ? i : -1);
-  const sink: InboundSink = {
-    indexOfIp: (ip) => inRange(ids.indexOfIp(ip)),
-    indexOfGuid: (g) => inRange(ids.indexOfGuid(g)),
-    indexOfMac: (m) => inRange(ids.indexOfMac(parseMac(m) ?? Buffer.alloc(0))),
-    forEachIndex: (fn) => { for (let i = 0; i < COUNT; i++) fn(i); },
-    isAwake: () => true,
-    trustedServer: () => 'NS-LAB',
-    onTickle: () => { tickled++; },
-    onWake: () => undefined,
-  };
+  const sink = fleetSink(ids, COUNT, { isAwake: () => true, onTickle: () => { tickled++; }, onWake: () => undefined });
   const tcp = new TickleListener({ host: '0.0.0.0', port: 0, sink, counters: new InboundCounters() });
   const { port } = await tcp.listen();
   t.teardown(() => tcp.close());
